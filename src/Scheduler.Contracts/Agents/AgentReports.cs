@@ -1,0 +1,28 @@
+using Scheduler.Contracts.Tasks;
+
+namespace Scheduler.Contracts.Agents;
+
+/// <summary>One event of the agent's journal with its global, gap-free offset (the journal's ordering column).</summary>
+public sealed record JournaledTaskEvent(long Offset, ITaskEvent Event);
+
+/// <summary>
+/// A batch of the agent's journal, every event after <paramref name="AfterOffset"/> up to and including
+/// <paramref name="ToOffset"/>. Sized in bytes below Akka.Remote's frame size. The Master adopts a batch
+/// only if it starts at the offset it has adopted, so a duplicate or stale batch changes nothing.
+/// </summary>
+public sealed record AgentEventBatch(
+    string AgentName,
+    string JournalId,
+    long Incarnation,
+    long AfterOffset,
+    long ToOffset,
+    IReadOnlyList<JournaledTaskEvent> Events) : ISchedulerMessage;
+
+/// <summary>
+/// A piece of a task's log file, answer to <see cref="FetchTaskLog"/>. <paramref name="Complete"/> is true
+/// when the task is final and the chunk reaches the end of its file.
+/// </summary>
+public sealed record TaskLogChunk(string AgentName, string TaskId, long Offset, byte[] Data, bool Complete) : ISchedulerMessage;
+
+/// <summary>The agent refused a <see cref="StartTask"/> (for example the id is known with another command).</summary>
+public sealed record StartTaskRejected(string AgentName, string TaskId, string Reason) : ISchedulerMessage;

@@ -1,0 +1,36 @@
+using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Tasks;
+
+namespace Scheduler.Contracts.Journal;
+
+/// <summary>An event of the Master's own journal (persistence id <c>scheduler</c>).</summary>
+public interface IMasterEvent : ISchedulerMessage
+{
+}
+
+/// <summary>A new singleton incarnation began; its epoch is one higher than the last.</summary>
+public sealed record MasterEpochStarted(long Epoch, string RunId, DateTimeOffset At) : IMasterEvent;
+
+/// <summary>A task was accepted for an agent; persisted before it is dispatched.</summary>
+public sealed record TaskSubmitted(string Agent, TaskSpec Spec, DateTimeOffset At) : IMasterEvent;
+
+/// <summary>A kill was requested; it stays in the outbox until the agent reports the task final.</summary>
+public sealed record TaskKillRequested(string TaskId, string Reason, DateTimeOffset At) : IMasterEvent;
+
+/// <summary>The agent refused to start the task (for example the id was known with another command).</summary>
+public sealed record TaskRejectedByAgent(string TaskId, string Reason, DateTimeOffset At) : IMasterEvent;
+
+/// <summary>An agent registered with a journal id the Master had not seen for that name: its cursor starts at 0.</summary>
+public sealed record AgentJournalAttached(string AgentName, string JournalId, DateTimeOffset At) : IMasterEvent;
+
+/// <summary>
+/// A batch of the agent's journal, adopted together with the new cursor in one write, so a batch is
+/// adopted exactly once even if it arrives twice.
+/// </summary>
+public sealed record AgentEventsAdopted(string AgentName, string JournalId, long ToOffset, IReadOnlyList<JournaledTaskEvent> Events) : IMasterEvent;
+
+/// <summary>The Master holds the whole log of a final task.</summary>
+public sealed record TaskLogCompleted(string TaskId, long Length, DateTimeOffset At) : IMasterEvent;
+
+/// <summary>A chunk of a task's log copied from its agent (persistence id <c>tasklog-{TaskId}</c>).</summary>
+public sealed record TaskLogChunkStored(string TaskId, long Offset, byte[] Data) : ISchedulerMessage;

@@ -1,0 +1,17 @@
+namespace Scheduler.Contracts;
+
+/// <summary>Well-known actor paths and names shared by masters, agents and clients.</summary>
+public static class SchedulerPaths
+{
+    /// <summary>The ActorSystem name of every scheduler node and client (remote addresses must agree).</summary>
+    public const string SystemName = "scheduler";
+
+    /// <summary>The ClusterClient service path: the singleton proxy registered with the receptionist on each master.</summary>
+    public const string SchedulerService = "/user/scheduler-proxy";
+
+    /// <summary>Cluster role of master nodes.</summary>
+    public const string MasterRole = "master";
+
+    /// <summary>The tag every agent task event is journaled with, so it can be read in global order.</summary>
+    public const string TaskEventTag = "task";
+}

@@ -1,0 +1,13 @@
+namespace Scheduler.Contracts.Tasks;
+
+/// <summary>A task as users see it: the JSON shape of <c>scheduler task</c>, <c>tasks</c> and <c>history</c>.</summary>
+public sealed record TaskView(
+    string TaskId,
+    string Agent,
+    IReadOnlyList<string> Command,
+    TaskState State,
+    int? ExitCode,
+    DateTimeOffset SubmittedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? EndedAt,
+    string? Reason);
