@@ -30,3 +30,9 @@ public sealed record AgentRegistrationRefused(string AgentName, long Incarnation
 
 /// <summary>The agent's heartbeat, sent through ClusterClient every heartbeat interval.</summary>
 public sealed record AgentHeartbeat(string AgentName, string JournalId, long Incarnation, long Sequence) : ISchedulerMessage;
+
+/// <summary>
+/// Answer through the ClusterClient tunnel to a heartbeat or batch from an agent the Master does not know
+/// (for example after a Master restart): the agent registers again at once instead of waiting for silence.
+/// </summary>
+public sealed record RegisterAgain(string AgentName, long Incarnation) : ISchedulerMessage;

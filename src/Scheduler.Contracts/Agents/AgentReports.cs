@@ -26,3 +26,9 @@ public sealed record TaskLogChunk(string AgentName, string TaskId, long Offset, 
 
 /// <summary>The agent refused a <see cref="StartTask"/> (for example the id is known with another command).</summary>
 public sealed record StartTaskRejected(string AgentName, string TaskId, string Reason) : ISchedulerMessage;
+
+/// <summary>
+/// The agent has sent everything up to <paramref name="JournalEnd"/>, the end of its journal. When the
+/// Master's cursor has reached it the agent is coupled: its running tasks are reported and new work is sent.
+/// </summary>
+public sealed record AgentCaughtUp(string AgentName, string JournalId, long Incarnation, long JournalEnd) : ISchedulerMessage;

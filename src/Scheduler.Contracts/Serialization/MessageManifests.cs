@@ -27,6 +27,8 @@ public static class MessageManifests
         (typeof(AgentRegistrationRefused), "ag.refused"),
         (typeof(AgentHeartbeat), "ag.heartbeat"),
         (typeof(MasterHeartbeat), "ag.master-heartbeat"),
+        (typeof(RegisterAgain), "ag.register-again"),
+        (typeof(AgentCaughtUp), "ag.caught-up"),
         (typeof(AgentEventBatch), "ag.events"),
         (typeof(EventsAdopted), "ag.adopted"),
         (typeof(StartTask), "ag.start"),

@@ -1,0 +1,58 @@
+using Scheduler.Contracts.Tasks;
+
+namespace Scheduler.Core.Scheduling;
+
+/// <summary>
+/// One task in the Master's history. <see cref="AcceptedByAgent"/> and <see cref="KillReason"/> make
+/// the outbox: a task not yet accepted is (re)sent to its agent, a requested kill is (re)sent until the
+/// task is final — both survive a Master restart because they are derived from persisted events.
+/// </summary>
+public sealed record TaskEntry(
+    long Sequence,
+    string Agent,
+    TaskSpec Spec,
+    TaskState State,
+    int? ExitCode,
+    DateTimeOffset SubmittedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? EndedAt,
+    string? Reason,
+    bool AcceptedByAgent,
+    string? KillReason,
+    bool LogComplete)
+{
+    public bool IsFinal => State.IsFinal();
+
+    public bool AwaitsStart => !AcceptedByAgent && !IsFinal;
+
+    public bool AwaitsKill => KillReason is not null && !IsFinal;
+
+    /// <summary>The task's view; a task that was running shows <c>Unknown</c> while its agent is unreachable.</summary>
+    public TaskView ToView(bool agentReachable) => new(
+        Spec.TaskId,
+        Agent,
+        Spec.Command,
+        !agentReachable && State == TaskState.Running ? TaskState.Unknown : State,
+        ExitCode,
+        SubmittedAt,
+        StartedAt,
+        EndedAt,
+        Reason);
+
+    /// <summary>Folds an event journaled by the agent into the Master's entry.</summary>
+    public TaskEntry Adopt(ITaskEvent e) => e switch
+    {
+        TaskAccepted => this with { AcceptedByAgent = true },
+        TaskStarted s when !IsFinal => this with { State = TaskState.Running, StartedAt = s.At, AcceptedByAgent = true },
+        TaskExited x => Final(x.ExitCode == 0 ? TaskState.Succeeded : TaskState.Failed, x.ExitCode, null, x.At),
+        TaskTimedOut t => Final(TaskState.TimedOut, t.ExitCode, $"timed out after {t.Timeout}", t.At),
+        TaskKilled k => Final(TaskState.Killed, k.ExitCode, k.Reason, k.At),
+        TaskFailedToStart f => Final(TaskState.Failed, null, f.Error, f.At),
+        TaskLost l => Final(TaskState.Lost, null, l.Reason, l.At),
+        _ => this,
+    };
+
+    /// <summary>The agent's own final word always wins over what the Master concluded without it (e.g. Lost).</summary>
+    public TaskEntry Final(TaskState state, int? exitCode, string? reason, DateTimeOffset at) =>
+        this with { State = state, ExitCode = exitCode, Reason = reason, EndedAt = at, AcceptedByAgent = true };
+}
