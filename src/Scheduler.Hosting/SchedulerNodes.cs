@@ -1,14 +1,191 @@
+using Akka;
+using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Cluster;
+using Akka.Cluster.Tools.Client;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+using Scheduler.Agent;
+using Scheduler.Agent.Processes;
+using Scheduler.Contracts;
+using Scheduler.Contracts.Serialization;
+using Scheduler.Hosting.Persistence;
+using Scheduler.Master;
+
 namespace Scheduler.Hosting;
 
 /// <summary>Starts the three kinds of node the <c>scheduler</c> command runs.</summary>
 public static class SchedulerNodes
 {
+    public const int DefaultMasterPort = 4053;
+    public const string AgentSystemName = "scheduler-agent";
+    public const string StandaloneAgentName = "local";
+
     /// <summary>A master: cluster member with role <c>master</c>, hosting the scheduler singleton. Throws ConfigurationException.</summary>
-    public static Task<RunningNode> StartMasterAsync(NodeOptions options) => throw new NotImplementedException();
+    public static Task<RunningNode> StartMasterAsync(NodeOptions options)
+    {
+        var overrides = ConfigurationFactory.Empty;
+        if (options.DataDir is { } dir)
+        {
+            overrides = NodeConfig.Set("scheduler.master.data-dir", dir);
+        }
+
+        var (config, origin) = NodeConfig.Load(options, overrides);
+        var system = StartMasterSystem(config, origin, options.Host ?? "127.0.0.1", options.Port ?? DefaultMasterPort);
+        return Task.FromResult(new RunningNode($"master at {Address(system)}", [system]));
+    }
 
     /// <summary>An agent: not a cluster member; reaches the masters through ClusterClient. Throws ConfigurationException.</summary>
-    public static Task<RunningNode> StartAgentAsync(NodeOptions options) => throw new NotImplementedException();
+    public static Task<RunningNode> StartAgentAsync(NodeOptions options)
+    {
+        var (config, origin) = NodeConfig.Load(options, AgentOverrides(options.AgentName, options.DataDir, options.MasterContacts, options.Labels));
+        var system = StartAgentSystem(config, origin, options.Host ?? "127.0.0.1", options.Port ?? 0, TimeProvider.System);
+        return Task.FromResult(new RunningNode($"agent at {Address(system)}", [system]));
+    }
 
     /// <summary>A master and an agent named <c>local</c> in one process, journals under <c>DataDir</c>.</summary>
-    public static Task<RunningNode> StartStandaloneAsync(NodeOptions options) => throw new NotImplementedException();
+    public static Task<RunningNode> StartStandaloneAsync(NodeOptions options)
+    {
+        var dataDir = options.DataDir ?? "./data";
+        var masterOverrides = NodeConfig.Set("scheduler.master.data-dir", Path.Combine(dataDir, "master"));
+        var (masterConfig, origin) = NodeConfig.Load(options, masterOverrides);
+        var master = StartMasterSystem(masterConfig, origin, "127.0.0.1", options.Port ?? DefaultMasterPort);
+        try
+        {
+            var masterAddress = Address(master);
+            var agentDir = Path.Combine(dataDir, "agent-" + StandaloneAgentName);
+            var (agentConfig, _) = NodeConfig.Load(options, AgentOverrides(StandaloneAgentName, agentDir, [masterAddress], options.Labels));
+            var agent = StartAgentSystem(agentConfig, origin, "127.0.0.1", 0, TimeProvider.System);
+            return Task.FromResult(new RunningNode($"standalone master at {masterAddress} with agent '{StandaloneAgentName}'", [master, agent]));
+        }
+        catch
+        {
+            master.Terminate().Wait(TimeSpan.FromSeconds(10));
+            throw;
+        }
+    }
+
+    /// <summary>Starts a master ActorSystem; tests call this with their own config (port 0, fast timings).</summary>
+    public static ActorSystem StartMasterSystem(Config config, string origin, string host, int port)
+    {
+        var settings = NodeConfig.Read(() => MasterSettings.Create(config, origin));
+        var folderLock = DataFolderLock.Acquire(settings.DataDir, "master");
+        try
+        {
+            SqliteJournal.Prepare(settings.JournalPath);
+            var full = config
+                .WithFallback(AkkaHocon.Master(host, port))
+                .WithFallback(SqliteJournal.Hocon(settings.JournalPath, TimeSpan.FromMilliseconds(200)))
+                .WithFallback(SerializationConfig.Hocon)
+                .WithFallback(SchedulerLogging.AkkaHocon)
+                .WithFallback(MasterSettings.DefaultConfig);
+            var system = CreateSystem(SchedulerPaths.SystemName, full, settings.JournalPath);
+            system.WhenTerminated.ContinueWith(_ => folderLock.Dispose());
+
+            var cluster = Cluster.Get(system);
+            if (cluster.Settings.SeedNodes.Count == 0)
+            {
+                cluster.Join(cluster.SelfAddress);
+            }
+
+            system.ActorOf(ClusterSingletonManager.Props(
+                    SchedulerActor.Props(settings, TimeProvider.System),
+                    PoisonPill.Instance,
+                    ClusterSingletonManagerSettings.Create(system).WithRole(SchedulerPaths.MasterRole)),
+                "scheduler");
+            var proxy = system.ActorOf(ClusterSingletonProxy.Props(
+                    "/user/scheduler",
+                    ClusterSingletonProxySettings.Create(system).WithRole(SchedulerPaths.MasterRole)),
+                "scheduler-proxy");
+            ClusterClientReceptionist.Get(system).RegisterService(proxy);
+            return system;
+        }
+        catch
+        {
+            folderLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts an agent ActorSystem; tests call this with their own config (port 0, fast timings).</summary>
+    public static ActorSystem StartAgentSystem(Config config, string origin, string host, int port, TimeProvider time, ProcessTable? processes = null)
+    {
+        var settings = NodeConfig.Read(() => AgentSettings.Create(config, origin));
+        var folderLock = DataFolderLock.Acquire(settings.DataDir, $"agent '{settings.Name}'");
+        try
+        {
+            var identity = new AgentIdentity(AgentIdentity.LoadOrCreateJournalId(settings.DataDir), AgentIdentity.NextIncarnation(time));
+            Subreaper.TryEnable();
+            SqliteJournal.Prepare(settings.JournalPath);
+            var full = config
+                .WithFallback(AkkaHocon.Agent(host, port))
+                .WithFallback(SqliteJournal.Hocon(settings.JournalPath, TimeSpan.FromMilliseconds(50)))
+                .WithFallback(SerializationConfig.Hocon)
+                .WithFallback(SchedulerLogging.AkkaHocon)
+                .WithFallback(AgentSettings.DefaultConfig);
+            var system = CreateSystem(AgentSystemName, full, settings.JournalPath);
+            system.WhenTerminated.ContinueWith(_ => folderLock.Dispose());
+            var agent = system.ActorOf(AgentActor.Props(settings, identity, processes ?? new ProcessTable(), time), "agent");
+
+            // A graceful stop kills the running tasks (reason "agent stopped"), journals that and hands it to the Master.
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "kill-tasks", async () =>
+            {
+                await agent.Ask<Done>(new ShutdownAgent(TimeSpan.FromSeconds(1)), settings.KillGrace + TimeSpan.FromSeconds(10))
+                    .ConfigureAwait(false);
+                return Done.Instance;
+            });
+            return system;
+        }
+        catch
+        {
+            folderLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The HOST:PORT a node's remoting is bound to (the real port when 0 was asked for).</summary>
+    public static string Address(ActorSystem system)
+    {
+        var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
+        return $"{address.Host}:{address.Port}";
+    }
+
+    private static Config AgentOverrides(string? name, string? dataDir, IReadOnlyList<string>? masters, IReadOnlyList<string>? labels)
+    {
+        var overrides = ConfigurationFactory.Empty;
+        if (name is not null)
+        {
+            overrides = NodeConfig.Set("scheduler.agent.name", name).WithFallback(overrides);
+        }
+
+        if (dataDir is not null)
+        {
+            overrides = NodeConfig.Set("scheduler.agent.data-dir", dataDir).WithFallback(overrides);
+        }
+
+        if (masters is { Count: > 0 })
+        {
+            overrides = NodeConfig.SetList("scheduler.agent.masters", masters).WithFallback(overrides);
+        }
+
+        if (labels is { Count: > 0 })
+        {
+            overrides = NodeConfig.SetList("scheduler.agent.labels", labels).WithFallback(overrides);
+        }
+
+        return overrides;
+    }
+
+    private static ActorSystem CreateSystem(string name, Config config, string journalPath)
+    {
+        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), SqliteJournal.DataOptions(journalPath));
+        try
+        {
+            return ActorSystem.Create(name, setup);
+        }
+        catch (Exception e)
+        {
+            throw new ConfigurationException($"cannot start: {e.GetBaseException().Message}", e);
+        }
+    }
 }

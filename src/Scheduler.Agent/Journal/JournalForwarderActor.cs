@@ -1,0 +1,192 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence.Query;
+using Akka.Cluster.Tools.Client;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Scheduler.Contracts;
+using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Tasks;
+
+namespace Scheduler.Agent.Journal;
+
+/// <summary>
+/// Streams the agent's journal to the Master after the Master's adopted offset, one batch at a time:
+/// a batch is sent, then the next one only after the Master acknowledged it (<see cref="EventsAdopted"/>).
+/// Replay after a reconnect and the live stream are the same code path. A batch that is not
+/// acknowledged in time is sent again; the Master adopts a batch only once.
+/// </summary>
+public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
+{
+    private readonly AgentSettings _settings;
+    private readonly AgentIdentity _identity;
+    private readonly IActorRef _clusterClient;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly SqlReadJournal _readJournal;
+    private readonly IMaterializer _materializer;
+    private long _cursor;
+    private long _generation;
+    private long? _inFlightTo;
+
+    public JournalForwarderActor(AgentSettings settings, AgentIdentity identity, IActorRef clusterClient)
+    {
+        _settings = settings;
+        _identity = identity;
+        _clusterClient = clusterClient;
+        _readJournal = PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        _materializer = Context.Materializer();
+        Paused();
+    }
+
+    public static Props Props(AgentSettings settings, AgentIdentity identity, IActorRef clusterClient) =>
+        Akka.Actor.Props.Create(() => new JournalForwarderActor(settings, identity, clusterClient));
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private void Paused()
+    {
+        Receive<ResumeForwarding>(Resume);
+        Receive<PauseForwarding>(_ => { });
+        Receive<EventsAdopted>(_ => { });
+        Receive<Loaded>(_ => { });
+        Receive<Poll>(_ => { });
+    }
+
+    private void Forwarding()
+    {
+        Receive<ResumeForwarding>(Resume);
+        Receive<PauseForwarding>(_ =>
+        {
+            _generation++;
+            _inFlightTo = null;
+            Timers.CancelAll();
+            Become(Paused);
+        });
+        Receive<Poll>(p =>
+        {
+            if (p.Generation == _generation && _inFlightTo is null)
+            {
+                Load();
+            }
+        });
+        Receive<Loaded>(OnLoaded);
+        Receive<EventsAdopted>(OnAdopted);
+        Receive<AckTimedOut>(t =>
+        {
+            if (t.Generation == _generation && _inFlightTo is not null)
+            {
+                _log.Debug("Batch up to {Offset} not acknowledged; sending again from {Cursor}", _inFlightTo, _cursor);
+                _inFlightTo = null;
+                Load();
+            }
+        });
+    }
+
+    private void Resume(ResumeForwarding resume)
+    {
+        _generation++;
+        _cursor = resume.FromOffset;
+        _inFlightTo = null;
+        Timers.CancelAll();
+        Become(Forwarding);
+        Load();
+    }
+
+    private void Load()
+    {
+        var generation = _generation;
+        _readJournal
+            .CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.Sequence(_cursor))
+            .Take(_settings.ReplayBatchEvents)
+            .RunWith(Sink.Seq<EventEnvelope>(), _materializer)
+            .PipeTo(Self, success: events => new Loaded(generation, events), failure: e => new Loaded(generation, [], e));
+    }
+
+    private void OnLoaded(Loaded loaded)
+    {
+        if (loaded.Generation != _generation || _inFlightTo is not null)
+        {
+            return;
+        }
+
+        if (loaded.Failure is not null)
+        {
+            _log.Warning(loaded.Failure, "Reading the agent journal after offset {Offset} failed; retrying", _cursor);
+            SchedulePoll();
+            return;
+        }
+
+        var batch = TakeWithinBytes(loaded.Events);
+        if (batch.Count == 0)
+        {
+            _clusterClient.Tell(Send(new AgentCaughtUp(_settings.Name, _identity.JournalId, _identity.Incarnation, _cursor)));
+            SchedulePoll();
+            return;
+        }
+
+        var to = batch[^1].Offset;
+        _inFlightTo = to;
+        _clusterClient.Tell(Send(new AgentEventBatch(_settings.Name, _identity.JournalId, _identity.Incarnation, _cursor, to, batch)));
+        Timers.StartSingleTimer("ack", new AckTimedOut(_generation), _settings.ReplayAckTimeout);
+    }
+
+    private void OnAdopted(EventsAdopted adopted)
+    {
+        if (adopted.JournalId != _identity.JournalId)
+        {
+            return;
+        }
+
+        // The Master's cursor is the truth: continue from it, whether it is the end of our batch or not.
+        _inFlightTo = null;
+        Timers.Cancel("ack");
+        _cursor = adopted.Offset;
+        Load();
+    }
+
+    /// <summary>Events in order while the batch stays below the byte budget (Akka.Remote's frame size); at least one.</summary>
+    private List<JournaledTaskEvent> TakeWithinBytes(IReadOnlyList<EventEnvelope> envelopes)
+    {
+        var batch = new List<JournaledTaskEvent>();
+        var bytes = 0;
+        var serialization = Context.System.Serialization;
+        foreach (var envelope in envelopes)
+        {
+            if (envelope.Event is not ITaskEvent e || envelope.Offset is not Sequence offset)
+            {
+                continue;
+            }
+
+            var size = serialization.FindSerializerFor(e).ToBinary(e).Length + 64;
+            if (batch.Count > 0 && bytes + size > _settings.ReplayBatchBytes)
+            {
+                break;
+            }
+
+            bytes += size;
+            batch.Add(new JournaledTaskEvent(offset.Value, e));
+        }
+
+        return batch;
+    }
+
+    private void SchedulePoll() => Timers.StartSingleTimer("poll", new Poll(_generation), _settings.ReplayPollInterval);
+
+    private static ClusterClient.Send Send(object message) => new(SchedulerPaths.SchedulerService, message);
+
+    private sealed record Loaded(long Generation, IReadOnlyList<EventEnvelope> Events, Exception? Failure = null);
+
+    private sealed record Poll(long Generation);
+
+    private sealed record AckTimedOut(long Generation);
+}
+
+/// <summary>Start (or restart) forwarding after <paramref name="FromOffset"/>, the Master's adopted offset.</summary>
+public sealed record ResumeForwarding(long FromOffset);
+
+/// <summary>Stop forwarding (the Master is unreachable); nothing is lost, the next resume starts from the Master's cursor.</summary>
+public sealed record PauseForwarding
+{
+    public static PauseForwarding Instance { get; } = new();
+}

@@ -1,0 +1,232 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Akka.Persistence.Journal;
+using Scheduler.Agent.Processes;
+using Scheduler.Contracts;
+using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Tasks;
+using Scheduler.Core.Tasks;
+
+namespace Scheduler.Agent.Tasks;
+
+/// <summary>
+/// One per task (persistence id <c>task-{TaskId}</c>): journals the task's life and owns its OS process.
+/// Every event is tagged so the agent can stream its journal to the Master in global order.
+/// A start of a known task id starts nothing; the same id with another command is refused.
+/// </summary>
+public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
+{
+    private static readonly System.Collections.Immutable.IImmutableSet<string> Tags =
+        System.Collections.Immutable.ImmutableHashSet.Create(SchedulerPaths.TaskEventTag);
+
+    private readonly string _agentName;
+    private readonly AgentSettings _settings;
+    private readonly ProcessTable _processes;
+    private readonly TimeProvider _time;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private SupervisedTask _state;
+    private string? _killReason;
+    private bool _timedOut;
+    private readonly List<IActorRef> _settledWatchers = [];
+
+    public TaskSupervisorActor(string taskId, string agentName, AgentSettings settings, ProcessTable processes, TimeProvider time)
+    {
+        _agentName = agentName;
+        _settings = settings;
+        _processes = processes;
+        _time = time;
+        _state = SupervisedTask.Empty(taskId);
+        PersistenceId = PersistenceIdOf(taskId);
+
+        Recover<ITaskEvent>(e => _state = _state.Apply(e));
+
+        Command<StartTask>(Start);
+        Command<StopTask>(s => Kill(s.Reason));
+        Command<KillForShutdown>(k =>
+        {
+            _settledWatchers.Add(Sender);
+            Kill(k.Reason);
+            ReplyIfSettled();
+        });
+        Command<FetchTaskLog>(SendLog);
+        Command<ProcessExited>(OnExited);
+        Command<TimeoutReached>(_ =>
+        {
+            _timedOut = true;
+            Kill("timed out");
+        });
+        Command<OrphanChecked>(o => PersistEvent(
+            new TaskLost(TaskId, o.Killed ? "agent restarted; its orphaned process was killed" : "agent restarted", Now)));
+    }
+
+    public static string PersistenceIdOf(string taskId) => "task-" + taskId;
+
+    public static string ActorNameOf(string taskId) => "task-" + taskId;
+
+    public static Props Props(string taskId, string agentName, AgentSettings settings, ProcessTable processes, TimeProvider time) =>
+        Akka.Actor.Props.Create(() => new TaskSupervisorActor(taskId, agentName, settings, processes, time));
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private string TaskId => _state.TaskId;
+
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    private string LogPath => TaskLogFiles.PathFor(_settings.LogsDir, TaskId);
+
+    protected override void OnReplaySuccess()
+    {
+        if (!_state.MayHaveProcess)
+        {
+            return;
+        }
+
+        // The journal says the task may be running. Re-attach if this agent process still owns it
+        // (a new ActorSystem incarnation); otherwise the agent restarted and the outcome is lost.
+        if (_processes.Find(TaskId) is { } process)
+        {
+            Attach(process);
+        }
+        else if (_state.Process is { } p)
+        {
+            var identity = new ProcessIdentity(p.Pid, p.StartTicks, p.BootId);
+            ProcessTreeKiller.KillOrphanAsync(identity, TaskId, _settings.KillGrace)
+                .PipeTo(Self, success: killed => new OrphanChecked(killed), failure: _ => new OrphanChecked(false));
+        }
+        else
+        {
+            Self.Tell(new OrphanChecked(false));
+        }
+    }
+
+    private void Start(StartTask command)
+    {
+        switch (_state.Decide(command.Spec))
+        {
+            case StartDecision.Accept:
+                PersistEvent(new TaskAccepted(TaskId, command.Spec, Now), _ => Launch(command.Spec));
+                break;
+            case StartDecision.AlreadyKnown:
+                _log.Debug("Task {TaskId} already known in state {State}; start ignored", TaskId, _state.State);
+                break;
+            case StartDecision.Conflict:
+                _log.Warning("Task {TaskId}: {Reason}", TaskId, _state.ConflictReason(command.Spec));
+                Sender.Tell(new StartTaskRejected(_agentName, TaskId, _state.ConflictReason(command.Spec)));
+                break;
+        }
+    }
+
+    private void Launch(TaskSpec spec)
+    {
+        TaskProcess process;
+        try
+        {
+            process = TaskProcessLauncher.Start(spec, LogPath);
+        }
+        catch (TaskProcessException e)
+        {
+            _log.Info("Task {TaskId} failed to start: {Error}", TaskId, e.Message);
+            PersistEvent(new TaskFailedToStart(TaskId, e.Message, Now));
+            return;
+        }
+
+        _processes.Add(TaskId, process);
+        var id = process.Identity;
+        PersistEvent(new TaskStarted(TaskId, id.Pid, id.StartTicks, id.BootId, Now), _ =>
+        {
+            _log.Info("Task {TaskId} started as pid {Pid}", TaskId, id.Pid);
+            Attach(process);
+        });
+    }
+
+    private void Attach(TaskProcess process)
+    {
+        process.Exited.PipeTo(Self, success: code => new ProcessExited(code), failure: _ => new ProcessExited(-1));
+        if (_state.Spec?.Timeout is { } timeout)
+        {
+            var remaining = (_state.StartedAt ?? Now) + timeout - Now;
+            Timers.StartSingleTimer("timeout", TimeoutReached.Instance, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+        }
+
+        if (_killReason is not null)
+        {
+            _ = process.KillAsync(_settings.KillGrace);
+        }
+    }
+
+    private void Kill(string reason)
+    {
+        if (_state.IsNew || _state.IsFinal || _killReason is not null)
+        {
+            return;
+        }
+
+        _killReason = reason;
+        if (_processes.Find(TaskId) is { } process)
+        {
+            _log.Info("Killing task {TaskId}: {Reason}", TaskId, reason);
+            _ = process.KillAsync(_settings.KillGrace);
+        }
+    }
+
+    private void OnExited(ProcessExited exited)
+    {
+        if (_state.IsFinal)
+        {
+            return;
+        }
+
+        Timers.Cancel("timeout");
+        _processes.Find(TaskId)?.Dispose();
+        _processes.Remove(TaskId);
+        ITaskEvent e = _timedOut && _state.Spec?.Timeout is { } timeout
+            ? new TaskTimedOut(TaskId, timeout, exited.ExitCode, Now)
+            : _killReason is { } reason
+                ? new TaskKilled(TaskId, reason, exited.ExitCode, Now)
+                : new TaskExited(TaskId, exited.ExitCode, Now);
+        PersistEvent(e, _ => _log.Info("Task {TaskId} ended {State} (exit code {ExitCode})", TaskId, _state.State, exited.ExitCode));
+    }
+
+    private void SendLog(FetchTaskLog fetch)
+    {
+        var (data, length) = TaskLogFiles.ReadChunk(LogPath, fetch.Offset, Math.Min(fetch.MaxBytes, _settings.LogChunkBytes));
+        var complete = _state.IsFinal && fetch.Offset + data.Length >= length;
+        Sender.Tell(new TaskLogChunk(_agentName, TaskId, fetch.Offset, data, complete));
+    }
+
+    private void PersistEvent(ITaskEvent e, Action<ITaskEvent>? after = null) =>
+        Persist(new Tagged(e, Tags), _ =>
+        {
+            _state = _state.Apply(e);
+            after?.Invoke(e);
+            ReplyIfSettled();
+        });
+
+    private void ReplyIfSettled()
+    {
+        if (_state.IsNew || _state.IsFinal)
+        {
+            _settledWatchers.ForEach(w => w.Tell(new TaskSettled(TaskId)));
+            _settledWatchers.Clear();
+        }
+    }
+
+
+    private sealed record ProcessExited(int ExitCode);
+
+    private sealed record OrphanChecked(bool Killed);
+
+    private sealed class TimeoutReached
+    {
+        public static TimeoutReached Instance { get; } = new();
+    }
+}
+
+/// <summary>Kill the task (if it runs) because the agent is stopping; answered by <see cref="TaskSettled"/> once it is final.</summary>
+public sealed record KillForShutdown(string Reason);
+
+/// <summary>The task is final (or was never started).</summary>
+public sealed record TaskSettled(string TaskId);

@@ -1,0 +1,137 @@
+using Akka.Actor;
+using Akka.Persistence;
+using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Client;
+using Scheduler.Contracts.Journal;
+
+namespace Scheduler.Master.Logs;
+
+/// <summary>
+/// The Master's copy of one task's log (persistence id <c>tasklog-{TaskId}</c>), in the Master's journal
+/// database so any master serves <c>logs</c> after a fail-over or after the agent is gone. It pulls the
+/// agent's file by byte offset: a chunk is stored only if it continues exactly at the copy's length, so
+/// duplicates and late chunks change nothing and the copy stays byte-equal to the agent's file.
+/// </summary>
+public sealed class TaskLogActor : ReceivePersistentActor
+{
+    private readonly string _taskId;
+    private readonly int _chunkBytes;
+    private readonly List<byte[]> _chunks = [];
+    private long _length;
+    private DateTimeOffset _requestedAt = DateTimeOffset.MinValue;
+    private IActorRef? _agent;
+    private long _epoch;
+
+    public TaskLogActor(string taskId, int chunkBytes)
+    {
+        _taskId = taskId;
+        _chunkBytes = chunkBytes;
+        PersistenceId = "tasklog-" + taskId;
+
+        Recover<TaskLogChunkStored>(Append);
+        Command<CopyLog>(c =>
+        {
+            _agent = c.Agent;
+            _epoch = c.Epoch;
+            // One request at a time; a request lost in a cut is asked again after a few seconds.
+            if (DateTimeOffset.UtcNow - _requestedAt > TimeSpan.FromSeconds(5))
+            {
+                RequestNext();
+            }
+        });
+        Command<TaskLogChunk>(OnChunk);
+        Command<ReadLog>(r => Sender.Tell(Read(r)));
+    }
+
+    public static Props Props(string taskId, int chunkBytes) => Akka.Actor.Props.Create(() => new TaskLogActor(taskId, chunkBytes));
+
+    public static string ActorNameOf(string taskId) => "tasklog-" + taskId;
+
+    public override string PersistenceId { get; }
+
+    private void OnChunk(TaskLogChunk chunk)
+    {
+        _requestedAt = DateTimeOffset.MinValue;
+        if (chunk.Offset != _length)
+        {
+            return;
+        }
+
+        if (chunk.Data.Length > 0)
+        {
+            Persist(new TaskLogChunkStored(_taskId, chunk.Offset, chunk.Data), stored =>
+            {
+                Append(stored);
+                AfterChunk(chunk);
+            });
+        }
+        else
+        {
+            AfterChunk(chunk);
+        }
+    }
+
+    private void AfterChunk(TaskLogChunk chunk)
+    {
+        if (chunk.Complete)
+        {
+            Context.Parent.Tell(new TaskLogCompleted(_taskId, _length, DateTimeOffset.UtcNow));
+        }
+        else if (chunk.Data.Length > 0)
+        {
+            // More may be waiting: keep pulling until the agent has nothing new.
+            RequestNext();
+        }
+    }
+
+    private void RequestNext()
+    {
+        if (_agent is null)
+        {
+            return;
+        }
+
+        _requestedAt = DateTimeOffset.UtcNow;
+        _agent.Tell(new FetchTaskLog(_epoch, _taskId, _length, _chunkBytes), Self);
+    }
+
+    private void Append(TaskLogChunkStored stored)
+    {
+        if (stored.Offset == _length)
+        {
+            _chunks.Add(stored.Data);
+            _length += stored.Data.Length;
+        }
+    }
+
+    private TaskLogResult Read(ReadLog read)
+    {
+        var offset = Math.Clamp(read.Offset, 0, _length);
+        var count = (int)Math.Min(read.MaxBytes, _length - offset);
+        var data = new byte[count];
+        long position = 0;
+        var written = 0;
+        foreach (var chunk in _chunks)
+        {
+            var chunkEnd = position + chunk.Length;
+            if (chunkEnd > offset && written < count)
+            {
+                var from = (int)Math.Max(0, offset + written - position);
+                var n = Math.Min(chunk.Length - from, count - written);
+                Array.Copy(chunk, from, data, written, n);
+                written += n;
+            }
+
+            position = chunkEnd;
+        }
+
+        var next = offset + count;
+        return new TaskLogResult(_taskId, offset, next, data, read.LogComplete && next == _length);
+    }
+}
+
+/// <summary>Copy what is new in the task's log from this agent.</summary>
+public sealed record CopyLog(IActorRef Agent, long Epoch);
+
+/// <summary>Read the copy; <paramref name="LogComplete"/> is the scheduler's knowledge that the copy is whole.</summary>
+public sealed record ReadLog(long Offset, int MaxBytes, bool LogComplete);

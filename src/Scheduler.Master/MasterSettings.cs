@@ -1,0 +1,44 @@
+using Akka.Configuration;
+using Scheduler.Core.Configuration;
+
+namespace Scheduler.Master;
+
+/// <summary>The Master's settings, read from <c>scheduler.*</c> with the embedded reference.conf as fallback and validated.</summary>
+public sealed record MasterSettings(
+    string DataDir,
+    string JournalKind,
+    TimeSpan HeartbeatInterval,
+    TimeSpan UnreachableAfter,
+    TimeSpan OutboxResendInterval,
+    TimeSpan LogCopyInterval,
+    int LogChunkBytes)
+{
+    public static Config DefaultConfig { get; } = ReferenceConfig.Load(typeof(MasterSettings).Assembly, "Scheduler.Master.reference.conf");
+
+    public string JournalPath => Path.Combine(DataDir, "journal.db");
+
+    public static MasterSettings Create(Config config, string origin = "configuration")
+    {
+        var r = new HoconReader(config.WithFallback(DefaultConfig), origin);
+        var kind = r.String("scheduler.master.journal.kind");
+        if (kind != "sqlite")
+        {
+            throw r.Invalid("scheduler.master.journal.kind", "sqlite");
+        }
+
+        var settings = new MasterSettings(
+            Path.GetFullPath(r.String("scheduler.master.data-dir")),
+            kind,
+            r.Duration("scheduler.heartbeat-interval"),
+            r.Duration("scheduler.unreachable-after"),
+            r.Duration("scheduler.master.outbox-resend-interval"),
+            r.Duration("scheduler.master.log-copy-interval"),
+            r.Int("scheduler.master.log-chunk-bytes", 1_000, 16_000_000));
+        if (settings.UnreachableAfter <= settings.HeartbeatInterval)
+        {
+            throw r.Invalid("scheduler.unreachable-after", $"a duration longer than scheduler.heartbeat-interval ({Durations.Format(settings.HeartbeatInterval)})");
+        }
+
+        return settings;
+    }
+}

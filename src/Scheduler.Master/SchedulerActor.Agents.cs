@@ -1,0 +1,212 @@
+using Akka.Actor;
+using Akka.Event;
+using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Journal;
+using Scheduler.Contracts.Tasks;
+using Scheduler.Core.Agents;
+using Scheduler.Core.Scheduling;
+using Scheduler.Master.Agents;
+using Scheduler.Master.Logs;
+
+namespace Scheduler.Master;
+
+/// <summary>The agent side of the scheduler: registration, heartbeats, journal adoption, dispatch and log copying.</summary>
+public sealed partial class SchedulerActor
+{
+    private void OnRegister(RegisterAgent r)
+    {
+        _sessions.TryGetValue(r.AgentName, out var current);
+        if (TaskIds.Problem(r.AgentName, "agent name") is { } problem)
+        {
+            r.AgentRef.Tell(new AgentRegistrationRefused(r.AgentName, r.Incarnation, problem));
+            return;
+        }
+
+        switch (Registration.Decide(current?.Facts, r.JournalId, r.Incarnation, Now, _settings.UnreachableAfter))
+        {
+            case RegistrationDecision.Stale:
+                return;
+            case RegistrationDecision.Refuse:
+                _log.Warning("Refused agent {AgentName} from {Address}: the name is held by a live agent at {Holder}",
+                    r.AgentName, r.AgentRef.Path.Address, current!.Ref.Path.Address);
+                r.AgentRef.Tell(new AgentRegistrationRefused(r.AgentName, r.Incarnation,
+                    $"agent name '{r.AgentName}' is already connected from {current.Ref.Path.Address}"));
+                return;
+            case RegistrationDecision.Repeat:
+                AnswerRegistration(r);
+                return;
+        }
+
+        if (current is not null && !current.Ref.Equals(r.AgentRef))
+        {
+            Context.Unwatch(current.Ref);
+        }
+
+        Context.Watch(r.AgentRef);
+        _sessions[r.AgentName] = new AgentSession(r.AgentName, r.JournalId, r.Incarnation, r.AgentRef, r.Labels,
+            r.ReconnectWindow, r.KillGrace, Now, Coupled: false, Terminated: false);
+        if (_state.IsKnownJournal(r.AgentName, r.JournalId))
+        {
+            _log.Info("Agent {AgentName} registered (incarnation {Incarnation}) at {Address}", r.AgentName, r.Incarnation, r.AgentRef.Path.Address);
+            AnswerRegistration(r);
+            return;
+        }
+
+        Persist(new AgentJournalAttached(r.AgentName, r.JournalId, Now), _ =>
+        {
+            _log.Info("Agent {AgentName} registered with new journal {JournalId} at {Address}", r.AgentName, r.JournalId, r.AgentRef.Path.Address);
+            AnswerRegistration(r);
+        });
+    }
+
+    private void AnswerRegistration(RegisterAgent r) =>
+        r.AgentRef.Tell(new AgentRegistered(r.AgentName, r.Incarnation, _state.Epoch, _state.RunId!, _state.AdoptedOffset(r.AgentName, r.JournalId)));
+
+    /// <summary>The session of this exact agent incarnation, or null (then the agent is told to register again).</summary>
+    private AgentSession? Session(string agent, long incarnation)
+    {
+        if (_sessions.TryGetValue(agent, out var s) && s.Incarnation == incarnation && !s.Terminated)
+        {
+            return s;
+        }
+
+        if (s is null || incarnation > s.Incarnation)
+        {
+            Sender.Tell(new RegisterAgain(agent, incarnation));
+        }
+
+        return null;
+    }
+
+    private void OnHeartbeat(AgentHeartbeat h)
+    {
+        if (Session(h.AgentName, h.Incarnation) is not { } s)
+        {
+            return;
+        }
+
+        if (!s.IsReachable(Now, _settings.UnreachableAfter))
+        {
+            _log.Info("Agent {AgentName} reachable again", s.Name);
+        }
+
+        _sessions[s.Name] = s with { LastSeen = Now };
+        s.Ref.Tell(new MasterHeartbeat(_state.Epoch, h.Sequence));
+    }
+
+    private void OnBatch(AgentEventBatch batch)
+    {
+        if (Session(batch.AgentName, batch.Incarnation) is not { } s)
+        {
+            return;
+        }
+
+        _sessions[s.Name] = s with { LastSeen = Now };
+        if (_state.Decide(batch) == BatchDecision.Ignore)
+        {
+            s.Ref.Tell(new EventsAdopted(_state.Epoch, batch.JournalId, _state.AdoptedOffset(batch.AgentName, batch.JournalId)));
+            return;
+        }
+
+        Persist(new AgentEventsAdopted(batch.AgentName, batch.JournalId, batch.ToOffset, batch.Events), _ =>
+        {
+            s.Ref.Tell(new EventsAdopted(_state.Epoch, batch.JournalId, batch.ToOffset));
+            foreach (var e in batch.Events)
+            {
+                _log.Debug("Adopted {Event} of task {TaskId} at offset {Offset}", e.Event.GetType().Name, e.Event.TaskId, e.Offset);
+            }
+        });
+    }
+
+    private void OnCaughtUp(AgentCaughtUp c)
+    {
+        if (Session(c.AgentName, c.Incarnation) is not { } s)
+        {
+            return;
+        }
+
+        _sessions[s.Name] = s with { LastSeen = Now };
+        if (s.Coupled || _state.AdoptedOffset(c.AgentName, c.JournalId) < c.JournalEnd)
+        {
+            return;
+        }
+
+        // Replay first, then schedule: only a coupled agent gets work.
+        _sessions[s.Name] = s with { Coupled = true, LastSeen = Now };
+        var running = _state.Tasks.Values.Where(t => t.Agent == s.Name && t.State == TaskState.Running).Select(t => t.Spec.TaskId).ToList();
+        _log.Info("Agent {AgentName} coupled at offset {Offset}, {Count} running: {Tasks}", s.Name, c.JournalEnd, running.Count, running);
+        Dispatch(_sessions[s.Name]);
+    }
+
+    private void OnStartRejected(StartTaskRejected r)
+    {
+        if (_state.Tasks.TryGetValue(r.TaskId, out var t) && !t.IsFinal && !t.AcceptedByAgent)
+        {
+            Persist(new TaskRejectedByAgent(r.TaskId, r.Reason, Now));
+        }
+    }
+
+    private void OnAgentTerminated(Terminated terminated)
+    {
+        var session = _sessions.Values.FirstOrDefault(s => s.Ref.Equals(terminated.ActorRef));
+        if (session is not null)
+        {
+            _log.Info("Agent {AgentName} is gone (its actor system stopped or stayed unreachable)", session.Name);
+            _sessions[session.Name] = session with { Terminated = true, Coupled = false };
+        }
+    }
+
+    private void CheckReachability()
+    {
+        foreach (var s in _sessions.Values.Where(s => !s.Terminated))
+        {
+            var silence = Now - s.LastSeen;
+            if (silence > _settings.UnreachableAfter && silence <= _settings.UnreachableAfter + _settings.HeartbeatInterval)
+            {
+                _log.Info("Agent {AgentName} unreachable: no heartbeat for {Silence}", s.Name, silence);
+            }
+        }
+    }
+
+    private void ResendAll()
+    {
+        foreach (var s in _sessions.Values.Where(s => s.IsConnected(Now, _settings.UnreachableAfter)))
+        {
+            Dispatch(s);
+        }
+    }
+
+    /// <summary>Sends the agent's outbox: starts not yet accepted, kills not yet final. Both are idempotent on the agent.</summary>
+    private void Dispatch(AgentSession s)
+    {
+        foreach (var t in _state.Tasks.Values.Where(t => t.Agent == s.Name))
+        {
+            if (t.AwaitsStart)
+            {
+                s.Ref.Tell(new StartTask(_state.Epoch, t.Spec), Self);
+            }
+            else if (t.AwaitsKill)
+            {
+                s.Ref.Tell(new StopTask(_state.Epoch, t.Spec.TaskId, t.KillReason!), Self);
+            }
+        }
+    }
+
+    private void CopyAllLogs()
+    {
+        foreach (var s in _sessions.Values.Where(s => s.IsConnected(Now, _settings.UnreachableAfter)))
+        {
+            foreach (var t in _state.Tasks.Values.Where(t => t.Agent == s.Name && t.AcceptedByAgent && !t.LogComplete))
+            {
+                LogActor(t.Spec.TaskId).Tell(new CopyLog(s.Ref, _state.Epoch));
+            }
+        }
+    }
+
+    private IActorRef LogActor(string taskId)
+    {
+        var name = TaskLogActor.ActorNameOf(taskId);
+        var child = Context.Child(name);
+        return child.IsNobody() ? Context.ActorOf(TaskLogActor.Props(taskId, _settings.LogChunkBytes), name) : child;
+    }
+}

@@ -1,0 +1,135 @@
+using Akka.Actor;
+using Akka.Event;
+using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Client;
+using Scheduler.Contracts.Journal;
+using Scheduler.Contracts.Tasks;
+using Scheduler.Master.Logs;
+
+namespace Scheduler.Master;
+
+/// <summary>The client side of the scheduler: requests from integrators and the CLI.</summary>
+public sealed partial class SchedulerActor
+{
+    /// <summary>Longest accepted command line (all arguments together), in characters.</summary>
+    public const int MaxCommandLength = 64 * 1024;
+
+    private void OnSubmit(SubmitTask submit)
+    {
+        var spec = submit.Spec;
+        if (Validate(submit) is { } failure)
+        {
+            Sender.Tell(failure);
+            return;
+        }
+
+        if (_state.Tasks.TryGetValue(spec.TaskId, out var existing))
+        {
+            // A retried submit of the same task is answered with the task; another command under the id is refused.
+            Sender.Tell(existing.Agent == submit.Agent && existing.Spec.SameCommandAs(spec)
+                ? new TaskResult(View(existing))
+                : new RequestFailed(ErrorCode.DuplicateTaskId, $"task id '{spec.TaskId}' is already used (agent '{existing.Agent}', command [{string.Join(' ', existing.Spec.Command)}])"));
+            return;
+        }
+
+        var replyTo = Sender;
+        Persist(new TaskSubmitted(submit.Agent, spec, Now), _ =>
+        {
+            _log.Info("Task {TaskId} submitted to agent {AgentName}", spec.TaskId, submit.Agent);
+            replyTo.Tell(new TaskResult(View(_state.Tasks[spec.TaskId])));
+            if (_sessions.TryGetValue(submit.Agent, out var s) && s.IsConnected(Now, _settings.UnreachableAfter))
+            {
+                s.Ref.Tell(new StartTask(_state.Epoch, spec), Self);
+            }
+        });
+    }
+
+    private RequestFailed? Validate(SubmitTask submit)
+    {
+        var spec = submit.Spec;
+        if (TaskIds.Problem(spec.TaskId) is { } idProblem)
+        {
+            return new RequestFailed(ErrorCode.InvalidRequest, idProblem);
+        }
+
+        if (spec.Command.Count == 0 || string.IsNullOrEmpty(spec.Command[0]))
+        {
+            return new RequestFailed(ErrorCode.InvalidRequest, "the command is empty");
+        }
+
+        if (spec.Command.Sum(a => a.Length + 1) > MaxCommandLength)
+        {
+            return new RequestFailed(ErrorCode.InvalidRequest, $"the command line is longer than {MaxCommandLength} characters");
+        }
+
+        if (spec.Timeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            return new RequestFailed(ErrorCode.InvalidRequest, "the timeout must be positive");
+        }
+
+        var known = _sessions.ContainsKey(submit.Agent) || _state.Cursors.ContainsKey(submit.Agent);
+        if (!known)
+        {
+            var names = _sessions.Keys.Concat(_state.Cursors.Keys).Distinct().Order().ToList();
+            return new RequestFailed(ErrorCode.UnknownAgent,
+                $"unknown agent '{submit.Agent}' (known: {(names.Count == 0 ? "none" : string.Join(", ", names))})");
+        }
+
+        if (!_sessions.TryGetValue(submit.Agent, out var session) || !session.IsConnected(Now, _settings.UnreachableAfter))
+        {
+            return new RequestFailed(ErrorCode.AgentUnavailable, $"agent '{submit.Agent}' is not connected; the task was not accepted");
+        }
+
+        return null;
+    }
+
+    private void OnKill(KillTask kill)
+    {
+        if (!_state.Tasks.TryGetValue(kill.TaskId, out var task))
+        {
+            Sender.Tell(NotFound(kill.TaskId));
+            return;
+        }
+
+        if (task.IsFinal || task.KillReason is not null)
+        {
+            Sender.Tell(new TaskResult(View(task)));
+            return;
+        }
+
+        var replyTo = Sender;
+        Persist(new TaskKillRequested(kill.TaskId, "killed on request", Now), _ =>
+        {
+            var t = _state.Tasks[kill.TaskId];
+            _log.Info("Kill of task {TaskId} requested", kill.TaskId);
+            replyTo.Tell(new TaskResult(View(t)));
+            if (_sessions.TryGetValue(t.Agent, out var s) && s.IsConnected(Now, _settings.UnreachableAfter))
+            {
+                s.Ref.Tell(new StopTask(_state.Epoch, t.Spec.TaskId, t.KillReason!), Self);
+            }
+        });
+    }
+
+    private void OnGetLog(GetTaskLog request)
+    {
+        if (!_state.Tasks.TryGetValue(request.TaskId, out var task))
+        {
+            Sender.Tell(NotFound(request.TaskId));
+            return;
+        }
+
+        LogActor(request.TaskId).Forward(new ReadLog(request.Offset, Math.Clamp(request.MaxBytes, 1, _settings.LogChunkBytes), task.LogComplete));
+    }
+
+    private List<AgentView> AgentViews()
+    {
+        var names = _sessions.Keys.Concat(_state.Cursors.Keys).Distinct().Order();
+        return names.Select(name =>
+        {
+            var running = _state.Tasks.Values.Count(t => t.Agent == name && t.State == TaskState.Running);
+            return _sessions.TryGetValue(name, out var s)
+                ? new AgentView(name, s.State(Now, _settings.UnreachableAfter), s.LastSeen, running, s.Labels)
+                : new AgentView(name, AgentState.Lost, null, running, []);
+        }).ToList();
+    }
+}
