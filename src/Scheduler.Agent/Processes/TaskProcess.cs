@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using Scheduler.Contracts.Tasks;
+
+namespace Scheduler.Agent.Processes;
+
+/// <summary>A running task process started by <see cref="TaskProcessLauncher"/>, with its output going to its log.</summary>
+public sealed class TaskProcess : IDisposable
+{
+    /// <summary>How long output is still read after the task process exited, while a descendant keeps the pipes open.</summary>
+    internal static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest record; a longer line is split into several records.</summary>
+    private const int MaxLineBytes = 64 * 1024;
+
+    private readonly Process _process;
+    private readonly TaskLogWriter _log;
+    private readonly string _taskId;
+    private readonly Task _processExit;
+    private readonly object _gate = new();
+    private Task? _kill;
+    private bool _disposed;
+
+    internal TaskProcess(Process process, ProcessIdentity identity, string taskId, TaskLogWriter log)
+    {
+        _process = process;
+        _log = log;
+        _taskId = taskId;
+        Identity = identity;
+        _processExit = process.WaitForExitAsync();
+        Exited = RunAsync();
+    }
+
+    public ProcessIdentity Identity { get; }
+
+    /// <summary>
+    /// The exit code; 128 + signal number when the process died of a signal. Completes only after all output has
+    /// been written to the log file (or, when a descendant keeps the output open, shortly after the task exited).
+    /// </summary>
+    public Task<int> Exited { get; }
+
+    /// <summary>
+    /// SIGTERM to the process group and to every descendant found; waits up to <paramref name="grace"/> for all of
+    /// them to be gone; SIGKILLs whatever remains (re-scanning). Completes when the task process has exited and no
+    /// descendant is left. Idempotent: later calls return the first kill.
+    /// </summary>
+    public Task KillAsync(TimeSpan grace)
+    {
+        lock (_gate)
+        {
+            return _kill ??= ProcessTree.KillAsync(Identity, _taskId, () => _processExit.IsCompleted, grace);
+        }
+    }
+
+    /// <summary>Releases the process handle once the task has exited. Does not kill the task: use <see cref="KillAsync"/>.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        Exited.ContinueWith(_ => _process.Dispose(), TaskScheduler.Default);
+    }
+
+    private async Task<int> RunAsync()
+    {
+        using var stopReading = new CancellationTokenSource();
+        var stdout = PumpAsync(_process.StandardOutput.BaseStream, TaskLogFormat.StdoutMarker, stopReading.Token);
+        var stderr = PumpAsync(_process.StandardError.BaseStream, TaskLogFormat.StderrMarker, stopReading.Token);
+        await _processExit.ConfigureAwait(false);
+        ProcessTree.Release(Identity.Pid);
+
+        var output = Task.WhenAll(stdout, stderr);
+        if (await Task.WhenAny(output, Task.Delay(OutputDrainTimeout)).ConfigureAwait(false) != output)
+        {
+            // A descendant still holds the pipes: stop reading rather than wait for it.
+            stopReading.Cancel();
+        }
+
+        await output.ConfigureAwait(false);
+        _log.Dispose();
+        var exitCode = _process.ExitCode;
+        try
+        {
+            ProcessTree.ReapDead(Identity, _taskId);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Reaping is housekeeping only.
+        }
+
+        return exitCode;
+    }
+
+    private async Task PumpAsync(Stream stream, byte marker, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var buffer = new byte[16 * 1024];
+        var line = new byte[MaxLineBytes];
+        var lineLength = 0;
+        try
+        {
+            while (true)
+            {
+                int read;
+                try
+                {
+                    read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
+                {
+                    break;
+                }
+
+                if (read == 0)
+                {
+                    break;
+                }
+
+                lineLength = WriteLines(marker, buffer.AsSpan(0, read), line, lineLength);
+                _log.Flush();
+            }
+        }
+        finally
+        {
+            if (lineLength > 0)
+            {
+                _log.Write(marker, line.AsSpan(0, lineLength));
+            }
+
+            _log.Flush();
+        }
+    }
+
+    /// <summary>Writes every complete line of <paramref name="data"/>; returns how many bytes of an unfinished line are left in <paramref name="line"/>.</summary>
+    private int WriteLines(byte marker, ReadOnlySpan<byte> data, byte[] line, int lineLength)
+    {
+        while (!data.IsEmpty)
+        {
+            var newline = data.IndexOf((byte)'\n');
+            var part = newline < 0 ? data : data[..newline];
+            while (!part.IsEmpty)
+            {
+                if (lineLength == line.Length)
+                {
+                    _log.Write(marker, line);
+                    lineLength = 0;
+                }
+
+                var count = Math.Min(part.Length, line.Length - lineLength);
+                part[..count].CopyTo(line.AsSpan(lineLength));
+                lineLength += count;
+                part = part[count..];
+            }
+
+            if (newline < 0)
+            {
+                break;
+            }
+
+            _log.Write(marker, line.AsSpan(0, lineLength));
+            lineLength = 0;
+            data = data[(newline + 1)..];
+        }
+
+        return lineLength;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Text;
+using Scheduler.Agent.Processes;
+using Scheduler.Contracts.Tasks;
+
+namespace Scheduler.Agent.Tests.Processes;
+
+/// <summary>
+/// A temp folder and the task processes a test started; disposing kills every one of them (and their trees)
+/// and deletes the folder, so no test process outlives its test.
+/// </summary>
+internal sealed class ProcessTestBed : IAsyncDisposable
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    private readonly List<TaskProcess> _processes = [];
+
+    public ProcessTestBed()
+    {
+        Directory = Path.Combine(Path.GetTempPath(), "scheduler-proc-tests", Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(Directory);
+    }
+
+    public string Directory { get; }
+
+    public static TaskSpec Spec(
+        string taskId,
+        IReadOnlyList<string> command,
+        string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null) =>
+        new(taskId, command, workingDirectory, environment ?? new Dictionary<string, string>(), null);
+
+    public static string NewTaskId() => TaskIds.New();
+
+    public string LogPath(string taskId) => TaskLogFiles.PathFor(Path.Combine(Directory, "logs"), taskId);
+
+    public TaskProcess Start(TaskSpec spec)
+    {
+        var process = TaskProcessLauncher.Start(spec, LogPath(spec.TaskId));
+        _processes.Add(process);
+        return process;
+    }
+
+    public TaskProcess Start(string taskId, params string[] command) => Start(Spec(taskId, command));
+
+    public List<(OutputStream Stream, string Line)> Log(string taskId)
+    {
+        var path = LogPath(taskId);
+        return File.Exists(path) ? [.. TaskLogFormat.Decode(File.ReadAllBytes(path))] : [];
+    }
+
+    /// <summary>Waits (bounded) until the task's log holds <paramref name="line"/> on stdout.</summary>
+    public async Task WaitForStdoutAsync(string taskId, string line)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!Log(taskId).Contains((OutputStream.Stdout, line)))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"'{line}' did not appear in the log of {taskId}");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>Live (non-zombie) processes whose environment carries this task id.</summary>
+    public static List<int> ProcessesOfTask(string taskId)
+    {
+        var marker = Encoding.UTF8.GetBytes($"{TaskProcessLauncher.TaskIdVariable}={taskId}");
+        var result = new List<int>();
+        foreach (var entry in System.IO.Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(entry), out var pid) || ProcessIdentity.TryRead(pid) is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                var environ = File.ReadAllBytes($"/proc/{pid}/environ");
+                if (environ.AsSpan().IndexOf(marker) >= 0)
+                {
+                    result.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone or not ours.
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Fields of /proc/PID/stat (1-based field numbers as in proc(5)), counted after the command name.</summary>
+    public static string StatField(int pid, int field)
+    {
+        var text = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        return fields[field - 3];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            await process.KillAsync(TimeSpan.Zero).WaitAsync(Timeout);
+            await process.Exited.WaitAsync(Timeout);
+            process.Dispose();
+        }
+
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort.
+        }
+    }
+}

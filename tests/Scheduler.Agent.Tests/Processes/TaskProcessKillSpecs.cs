@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Scheduler.Agent.Processes;
+using Xunit;
+
+namespace Scheduler.Agent.Tests.Processes;
+
+public sealed class TaskProcessKillSpecs : IAsyncLifetime
+{
+    private static readonly TimeSpan _shortGrace = TimeSpan.FromMilliseconds(500);
+    private readonly ProcessTestBed _bed = new();
+
+    public TaskProcessKillSpecs()
+    {
+        // Descendants that escape with setsid are re-parented to this test process and can be reaped.
+        Assert.True(Subreaper.TryEnable());
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
+
+    [Fact]
+    public async Task KillAsync_should_sigkill_a_process_that_ignores_sigterm_after_the_grace()
+    {
+        // The ignored TERM is inherited by sleep, so neither the shell nor its child reacts to it.
+        var process = _bed.Start("t-stubborn", "sh", "-c", "trap '' TERM; echo ready; sleep 60");
+        await _bed.WaitForStdoutAsync("t-stubborn", "ready");
+        var clock = Stopwatch.StartNew();
+
+        await process.KillAsync(_shortGrace).WaitAsync(ProcessTestBed.Timeout);
+
+        Assert.True(clock.Elapsed >= _shortGrace, $"killed after {clock.Elapsed}, before the grace");
+        Assert.Equal(128 + 9, await process.Exited.WaitAsync(ProcessTestBed.Timeout));
+        Assert.False(process.Identity.IsAlive());
+        Assert.Empty(ProcessTestBed.ProcessesOfTask("t-stubborn"));
+    }
+
+    [Fact]
+    public async Task KillAsync_should_return_well_before_the_grace_when_the_process_stops_on_sigterm()
+    {
+        var process = _bed.Start("t-polite", "sleep", "300");
+        var grace = TimeSpan.FromSeconds(10);
+        var clock = Stopwatch.StartNew();
+
+        await process.KillAsync(grace).WaitAsync(ProcessTestBed.Timeout);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
+        Assert.Equal(128 + 15, await process.Exited.WaitAsync(ProcessTestBed.Timeout));
+    }
+
+    [Fact]
+    public async Task KillAsync_should_let_a_trap_handler_finish_within_the_grace()
+    {
+        var process = _bed.Start("t-cleanup", "sh", "-c", "trap 'echo cleaning; exit 5' TERM; echo ready; while :; do sleep 0.05; done");
+        await _bed.WaitForStdoutAsync("t-cleanup", "ready");
+
+        await process.KillAsync(TimeSpan.FromSeconds(10)).WaitAsync(ProcessTestBed.Timeout);
+
+        Assert.Equal(5, await process.Exited.WaitAsync(ProcessTestBed.Timeout));
+        Assert.Contains((Scheduler.Contracts.Tasks.OutputStream.Stdout, "cleaning"), _bed.Log("t-cleanup"));
+    }
+
+    [Fact]
+    public async Task KillAsync_should_kill_the_group_and_descendants_that_escaped_it()
+    {
+        // One child stays in the task's group, one leaves it with setsid (new session, new group).
+        var process = _bed.Start("t-tree", "sh", "-c", "setsid sleep 300 & sleep 300 & echo ready; wait");
+        await _bed.WaitForStdoutAsync("t-tree", "ready");
+        var before = ProcessTestBed.ProcessesOfTask("t-tree");
+        Assert.Equal(3, before.Count);
+
+        await process.KillAsync(_shortGrace).WaitAsync(ProcessTestBed.Timeout);
+
+        Assert.Empty(ProcessTestBed.ProcessesOfTask("t-tree"));
+        Assert.Equal(128 + 15, await process.Exited.WaitAsync(ProcessTestBed.Timeout));
+        // Killed descendants re-parented to this process were reaped, not left as zombies.
+        Assert.All(before, pid => Assert.False(Directory.Exists($"/proc/{pid}"), $"{pid} is still in /proc"));
+    }
+
+    [Fact]
+    public async Task KillAsync_should_find_an_escaped_descendant_after_the_task_process_exited()
+    {
+        var process = _bed.Start("t-escaped", "sh", "-c", "setsid sh -c 'trap \"\" TERM; sleep 300' </dev/null >/dev/null 2>&1 & echo ready");
+        Assert.Equal(0, await process.Exited.WaitAsync(ProcessTestBed.Timeout));
+        Assert.NotEmpty(ProcessTestBed.ProcessesOfTask("t-escaped"));
+
+        await process.KillAsync(_shortGrace).WaitAsync(ProcessTestBed.Timeout);
+
+        Assert.Empty(ProcessTestBed.ProcessesOfTask("t-escaped"));
+    }
+
+    [Fact]
+    public async Task KillAsync_should_be_idempotent()
+    {
+        var process = _bed.Start("t-twice", "sleep", "300");
+
+        var first = process.KillAsync(_shortGrace);
+        var second = process.KillAsync(_shortGrace);
+        await Task.WhenAll(first, second).WaitAsync(ProcessTestBed.Timeout);
+        await process.KillAsync(_shortGrace).WaitAsync(ProcessTestBed.Timeout);
+
+        Assert.Same(first, second);
+        Assert.Equal(128 + 15, await process.Exited.WaitAsync(ProcessTestBed.Timeout));
+    }
+
+    [Fact]
+    public async Task KillAsync_should_complete_at_once_for_a_task_that_already_exited()
+    {
+        var process = _bed.Start("t-done", "true");
+        Assert.Equal(0, await process.Exited.WaitAsync(ProcessTestBed.Timeout));
+
+        await process.KillAsync(TimeSpan.FromSeconds(10)).WaitAsync(TimeSpan.FromSeconds(5));
+    }
+}
