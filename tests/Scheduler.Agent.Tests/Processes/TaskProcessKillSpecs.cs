@@ -68,6 +68,8 @@ public sealed class TaskProcessKillSpecs : IAsyncLifetime
         await _bed.WaitForStdoutAsync("t-tree", "ready");
         var before = ProcessTestBed.ProcessesOfTask("t-tree");
         Assert.Equal(3, before.Count);
+        var pid = process.Identity.Pid;
+        Assert.Contains(before, p => ProcessTestBed.StatField(p, 6) != $"{pid}");
 
         await process.KillAsync(_shortGrace).WaitAsync(ProcessTestBed.Timeout);
 
