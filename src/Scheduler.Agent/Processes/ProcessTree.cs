@@ -73,12 +73,16 @@ internal static class ProcessTree
         var poll = _firstPoll;
         var killing = false;
         var groupSignalled = false;
+        var emptyScans = 0;
         while (true)
         {
             var members = Find(root, marker);
             Reap(members, signalled);
             var alive = members.Where(m => !m.IsDead).ToList();
-            if (alive.Count == 0 && rootGone())
+            // A process in the middle of execve shows an empty environment for a moment, and one just forked may
+            // be missed by a scan: only a second empty scan in a row ends the kill.
+            emptyScans = alive.Count == 0 && rootGone() ? emptyScans + 1 : 0;
+            if (emptyScans >= 2)
             {
                 Reap([], signalled);
                 return;

@@ -63,6 +63,34 @@ internal sealed class ProcessTestBed : IAsyncDisposable
         }
     }
 
+    /// <summary>Polls (bounded) until <paramref name="condition"/> holds.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"never saw {what}");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>The command name of a process (/proc/PID/comm); empty if it is gone.</summary>
+    public static string Command(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
     /// <summary>Live (non-zombie) processes whose environment carries this task id.</summary>
     public static List<int> ProcessesOfTask(string taskId)
     {
@@ -95,7 +123,16 @@ internal sealed class ProcessTestBed : IAsyncDisposable
     /// <summary>Fields of /proc/PID/stat (1-based field numbers as in proc(5)), counted after the command name.</summary>
     public static string StatField(int pid, int field)
     {
-        var text = File.ReadAllText($"/proc/{pid}/stat");
+        string text;
+        try
+        {
+            text = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+
         var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
         return fields[field - 3];
     }

@@ -63,18 +63,28 @@ public sealed class TaskProcessKillSpecs : IAsyncLifetime
     [Fact]
     public async Task KillAsync_should_kill_the_group_and_descendants_that_escaped_it()
     {
-        // One child stays in the task's group, one leaves it with setsid (new session, new group).
-        var process = _bed.Start("t-tree", "sh", "-c", "setsid sleep 300 & sleep 300 & echo ready; wait");
-        await _bed.WaitForStdoutAsync("t-tree", "ready");
-        var before = ProcessTestBed.ProcessesOfTask("t-tree");
-        Assert.Equal(3, before.Count);
+        // One sleep stays in the task's group, the other leaves it with setsid (new session, new group).
+        var process = _bed.Start("t-tree", "sh", "-c", "setsid sleep 300 & sleep 300 & wait");
+        var pid = process.Identity.Pid;
+        List<int> before = [];
+        await ProcessTestBed.WaitUntilAsync(
+            () =>
+            {
+                before = ProcessTestBed.ProcessesOfTask("t-tree");
+                var sleeps = before.Where(p => ProcessTestBed.Command(p) == "sleep").ToList();
+                return before.Count == 3
+                    && sleeps.Count == 2
+                    && sleeps.Any(p => ProcessTestBed.StatField(p, 6) != $"{pid}")
+                    && sleeps.Any(p => ProcessTestBed.StatField(p, 5) == $"{pid}");
+            },
+            "the task, a sleep in its group and a sleep in a session of its own");
 
         await process.KillAsync(_shortGrace).WaitAsync(ProcessTestBed.Timeout);
 
         Assert.Empty(ProcessTestBed.ProcessesOfTask("t-tree"));
         Assert.Equal(128 + 15, await process.Exited.WaitAsync(ProcessTestBed.Timeout));
         // Killed descendants re-parented to this process were reaped, not left as zombies.
-        Assert.All(before, pid => Assert.False(Directory.Exists($"/proc/{pid}"), $"{pid} is still in /proc"));
+        Assert.All(before, p => Assert.False(Directory.Exists($"/proc/{p}"), $"{p} is still in /proc"));
     }
 
     [Fact]

@@ -70,6 +70,29 @@ public sealed class TaskProcessLauncherSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Log_should_hold_every_line_of_both_streams_in_order_when_exited_completes()
+    {
+        var process = _bed.Start("t-volume", "sh", "-c", "i=1; while [ $i -le 2000 ]; do echo out$i; echo err$i >&2; i=$((i+1)); done");
+
+        Assert.Equal(0, await process.Exited.WaitAsync(ProcessTestBed.Timeout));
+        var log = _bed.Log("t-volume");
+        var expected = Enumerable.Range(1, 2000).ToList();
+        Assert.Equal(expected.Select(i => $"out{i}"), log.Where(r => r.Stream == OutputStream.Stdout).Select(r => r.Line));
+        Assert.Equal(expected.Select(i => $"err{i}"), log.Where(r => r.Stream == OutputStream.Stderr).Select(r => r.Line));
+    }
+
+    [Fact]
+    public async Task Log_should_split_a_very_long_line_into_records_of_64_KiB()
+    {
+        var process = _bed.Start("t-long", "sh", "-c", "head -c 70000 /dev/zero | tr '\\0' x");
+
+        Assert.Equal(0, await process.Exited.WaitAsync(ProcessTestBed.Timeout));
+        Assert.Equal(
+            [(OutputStream.Stdout, new string('x', 65536)), (OutputStream.Stdout, new string('x', 70000 - 65536))],
+            _bed.Log("t-long"));
+    }
+
+    [Fact]
     public async Task Log_should_be_appended_to_an_existing_log()
     {
         var first = _bed.Start("t-append", "echo", "one");
