@@ -243,26 +243,26 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
 
     private void SendToMaster(object message) => _clusterClient.Tell(new ClusterClient.Send(SchedulerPaths.SchedulerService, message));
 
-    private sealed record Recovered(HashSet<string> OpenTasks);
+    private sealed record Recovered(HashSet<string> OpenTasks) : INoSerializationVerificationNeeded;
 
-    private sealed record RecoveryFailed(Exception Cause);
+    private sealed record RecoveryFailed(Exception Cause) : INoSerializationVerificationNeeded;
 
-    private sealed class RegisterTick
+    private sealed class RegisterTick : INoSerializationVerificationNeeded
     {
         public static RegisterTick Instance { get; } = new();
     }
 
-    private sealed class HeartbeatTick
+    private sealed class HeartbeatTick : INoSerializationVerificationNeeded
     {
         public static HeartbeatTick Instance { get; } = new();
     }
 }
 
 /// <summary>Kill all running tasks and flush their events; answered with <see cref="Done"/>.</summary>
-public sealed record ShutdownAgent(TimeSpan FlushTime);
+public sealed record ShutdownAgent(TimeSpan FlushTime) : INoSerializationVerificationNeeded;
 
 /// <summary>How many task processes this agent process holds (for tests and status).</summary>
-public sealed record GetProcessCount
+public sealed record GetProcessCount : INoSerializationVerificationNeeded
 {
     public static GetProcessCount Instance { get; } = new();
 }

@@ -1,3 +1,5 @@
+using Akka.Cluster.Tools.Client;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 
 namespace Scheduler.Hosting;
@@ -59,5 +61,12 @@ public static class AkkaHocon
           }
           coordinated-shutdown.exit-clr = off
         }
-        """);
+        """).WithFallback(ClusterClientWire);
+
+    /// <summary>
+    /// A process that is not a cluster member still needs Akka.Cluster.Tools' serializers for ClusterClient's
+    /// envelopes; without them the envelope (and our message inside) falls back to Newtonsoft JSON.
+    /// </summary>
+    public static Config ClusterClientWire { get; } =
+        ClusterClientReceptionist.DefaultConfig().WithFallback(DistributedPubSub.DefaultConfig());
 }

@@ -52,7 +52,7 @@ public sealed partial class SchedulerActor
             return;
         }
 
-        Persist(new AgentJournalAttached(r.AgentName, r.JournalId, Now), _ =>
+        PersistAndApply(new AgentJournalAttached(r.AgentName, r.JournalId, Now), _ =>
         {
             _log.Info("Agent {AgentName} registered with new journal {JournalId} at {Address}", r.AgentName, r.JournalId, r.AgentRef.Path.Address);
             AnswerRegistration(r);
@@ -108,7 +108,7 @@ public sealed partial class SchedulerActor
             return;
         }
 
-        Persist(new AgentEventsAdopted(batch.AgentName, batch.JournalId, batch.ToOffset, batch.Events), _ =>
+        PersistAndApply(new AgentEventsAdopted(batch.AgentName, batch.JournalId, batch.ToOffset, batch.Events), _ =>
         {
             s.Ref.Tell(new EventsAdopted(_state.Epoch, batch.JournalId, batch.ToOffset));
             foreach (var e in batch.Events)
@@ -142,7 +142,7 @@ public sealed partial class SchedulerActor
     {
         if (_state.Tasks.TryGetValue(r.TaskId, out var t) && !t.IsFinal && !t.AcceptedByAgent)
         {
-            Persist(new TaskRejectedByAgent(r.TaskId, r.Reason, Now));
+            PersistAndApply(new TaskRejectedByAgent(r.TaskId, r.Reason, Now));
         }
     }
 

@@ -33,7 +33,7 @@ public sealed partial class SchedulerActor
         }
 
         var replyTo = Sender;
-        Persist(new TaskSubmitted(submit.Agent, spec, Now), _ =>
+        PersistAndApply(new TaskSubmitted(submit.Agent, spec, Now), _ =>
         {
             _log.Info("Task {TaskId} submitted to agent {AgentName}", spec.TaskId, submit.Agent);
             replyTo.Tell(new TaskResult(View(_state.Tasks[spec.TaskId])));
@@ -98,7 +98,7 @@ public sealed partial class SchedulerActor
         }
 
         var replyTo = Sender;
-        Persist(new TaskKillRequested(kill.TaskId, "killed on request", Now), _ =>
+        PersistAndApply(new TaskKillRequested(kill.TaskId, "killed on request", Now), _ =>
         {
             var t = _state.Tasks[kill.TaskId];
             _log.Info("Kill of task {TaskId} requested", kill.TaskId);

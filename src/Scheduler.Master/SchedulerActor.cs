@@ -30,6 +30,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         _settings = settings;
         _time = time;
         Recover<IMasterEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => StartEpoch());
         CommandAny(_ => Stash.Stash());
     }
 
@@ -41,7 +42,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
 
     private DateTimeOffset Now => _time.GetUtcNow();
 
-    protected override void OnReplaySuccess()
+    private void StartEpoch()
     {
         // Every singleton incarnation persists an epoch one higher than the last: agents ignore commands
         // of older epochs, which fences an old singleton after a split brain.
@@ -67,7 +68,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<AgentCaughtUp>(OnCaughtUp);
         Command<StartTaskRejected>(OnStartRejected);
         Command<TaskLogChunk>(c => LogActor(c.TaskId).Forward(c));
-        Command<TaskLogCompleted>(c => Persist(c, e => _state = _state.Apply(e)));
+        Command<TaskLogCompleted>(c => PersistAndApply(c));
         Command<Terminated>(OnAgentTerminated);
         Command<Tick>(_ => CheckReachability());
         Command<ResendOutbox>(_ => ResendAll());
@@ -98,24 +99,24 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
 
     private static RequestFailed NotFound(string taskId) => new(ErrorCode.NotFound, $"no task '{taskId}'");
 
-    private void Persist(IMasterEvent e, Action<IMasterEvent>? after = null) =>
+    private void PersistAndApply(IMasterEvent e, Action<IMasterEvent>? after = null) =>
         Persist(e, persisted =>
         {
             _state = _state.Apply(persisted);
             after?.Invoke(persisted);
         });
 
-    private sealed class Tick
+    private sealed class Tick : INoSerializationVerificationNeeded
     {
         public static Tick Instance { get; } = new();
     }
 
-    private sealed class ResendOutbox
+    private sealed class ResendOutbox : INoSerializationVerificationNeeded
     {
         public static ResendOutbox Instance { get; } = new();
     }
 
-    private sealed class CopyLogs
+    private sealed class CopyLogs : INoSerializationVerificationNeeded
     {
         public static CopyLogs Instance { get; } = new();
     }

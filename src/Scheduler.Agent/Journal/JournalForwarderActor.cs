@@ -175,18 +175,18 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
 
     private static ClusterClient.Send Send(object message) => new(SchedulerPaths.SchedulerService, message);
 
-    private sealed record Loaded(long Generation, IReadOnlyList<EventEnvelope> Events, Exception? Failure = null);
+    private sealed record Loaded(long Generation, IReadOnlyList<EventEnvelope> Events, Exception? Failure = null) : INoSerializationVerificationNeeded;
 
-    private sealed record Poll(long Generation);
+    private sealed record Poll(long Generation) : INoSerializationVerificationNeeded;
 
-    private sealed record AckTimedOut(long Generation);
+    private sealed record AckTimedOut(long Generation) : INoSerializationVerificationNeeded;
 }
 
 /// <summary>Start (or restart) forwarding after <paramref name="FromOffset"/>, the Master's adopted offset.</summary>
-public sealed record ResumeForwarding(long FromOffset);
+public sealed record ResumeForwarding(long FromOffset) : INoSerializationVerificationNeeded;
 
 /// <summary>Stop forwarding (the Master is unreachable); nothing is lost, the next resume starts from the Master's cursor.</summary>
-public sealed record PauseForwarding
+public sealed record PauseForwarding : INoSerializationVerificationNeeded
 {
     public static PauseForwarding Instance { get; } = new();
 }

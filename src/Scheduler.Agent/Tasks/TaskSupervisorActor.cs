@@ -40,6 +40,7 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
         PersistenceId = PersistenceIdOf(taskId);
 
         Recover<ITaskEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => CheckProcessAfterRecovery());
 
         Command<StartTask>(Start);
         Command<StopTask>(s => Kill(s.Reason));
@@ -77,7 +78,7 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
 
     private string LogPath => TaskLogFiles.PathFor(_settings.LogsDir, TaskId);
 
-    protected override void OnReplaySuccess()
+    private void CheckProcessAfterRecovery()
     {
         if (!_state.MayHaveProcess)
         {
@@ -215,18 +216,18 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
     }
 
 
-    private sealed record ProcessExited(int ExitCode);
+    private sealed record ProcessExited(int ExitCode) : INoSerializationVerificationNeeded;
 
-    private sealed record OrphanChecked(bool Killed);
+    private sealed record OrphanChecked(bool Killed) : INoSerializationVerificationNeeded;
 
-    private sealed class TimeoutReached
+    private sealed class TimeoutReached : INoSerializationVerificationNeeded
     {
         public static TimeoutReached Instance { get; } = new();
     }
 }
 
 /// <summary>Kill the task (if it runs) because the agent is stopping; answered by <see cref="TaskSettled"/> once it is final.</summary>
-public sealed record KillForShutdown(string Reason);
+public sealed record KillForShutdown(string Reason) : INoSerializationVerificationNeeded;
 
 /// <summary>The task is final (or was never started).</summary>
-public sealed record TaskSettled(string TaskId);
+public sealed record TaskSettled(string TaskId) : INoSerializationVerificationNeeded;

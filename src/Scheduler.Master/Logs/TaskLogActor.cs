@@ -131,7 +131,7 @@ public sealed class TaskLogActor : ReceivePersistentActor
 }
 
 /// <summary>Copy what is new in the task's log from this agent.</summary>
-public sealed record CopyLog(IActorRef Agent, long Epoch);
+public sealed record CopyLog(IActorRef Agent, long Epoch) : INoSerializationVerificationNeeded;
 
 /// <summary>Read the copy; <paramref name="LogComplete"/> is the scheduler's knowledge that the copy is whole.</summary>
-public sealed record ReadLog(long Offset, int MaxBytes, bool LogComplete);
+public sealed record ReadLog(long Offset, int MaxBytes, bool LogComplete) : INoSerializationVerificationNeeded;

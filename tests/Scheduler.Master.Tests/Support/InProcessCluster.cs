@@ -1,0 +1,210 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.Client;
+using Akka.Configuration;
+using Scheduler.Agent.Processes;
+using Scheduler.Contracts;
+using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Client;
+using Scheduler.Contracts.Tasks;
+using Scheduler.Hosting;
+
+namespace Scheduler.Master.Tests.Support;
+
+/// <summary>
+/// A master and agents as separate ActorSystems in this process on 127.0.0.1 port 0, each with its own
+/// folder; requests go through a real ClusterClient, as integrators' requests do.
+/// </summary>
+public sealed class InProcessCluster : IAsyncDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private readonly Dictionary<string, ActorSystem> _agents = new();
+    private ActorSystem _client = null!;
+    private IActorRef _clusterClient = null!;
+
+    static InProcessCluster() => SchedulerLogging.Configure(Serilog.Events.LogEventLevel.Debug);
+
+    private InProcessCluster(string root) => Root = root;
+
+    public string Root { get; }
+
+    public ActorSystem Master { get; private set; } = null!;
+
+    public string MasterAddress => SchedulerNodes.Address(Master);
+
+    public ProcessTable Processes { get; } = new();
+
+    public static async Task<InProcessCluster> StartAsync(params string[] agents)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "scheduler-tests", Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(root);
+        var cluster = new InProcessCluster(root);
+        cluster.StartMaster();
+        cluster.StartClient();
+        foreach (var agent in agents)
+        {
+            await cluster.StartAgentAsync(agent);
+        }
+
+        return cluster;
+    }
+
+    public void StartMaster() =>
+        Master = SchedulerNodes.StartMasterSystem(TestHocon.Master(Path.Combine(Root, "master")), "test", "127.0.0.1", 0);
+
+    public async Task RestartMasterAsync()
+    {
+        var port = int.Parse(MasterAddress.Split(':')[1]);
+        await Master.Terminate();
+        Master = SchedulerNodes.StartMasterSystem(TestHocon.Master(Path.Combine(Root, "master")), "test", "127.0.0.1", port);
+    }
+
+    public string AgentDataDir(string name) => Path.Combine(Root, "agent-" + name);
+
+    /// <summary>Starts an agent and waits until the Master shows it Connected.</summary>
+    public async Task<ActorSystem> StartAgentAsync(string name, ProcessTable? processes = null, bool waitConnected = true)
+    {
+        var system = SchedulerNodes.StartAgentSystem(
+            TestHocon.Agent(name, AgentDataDir(name), MasterAddress), "test", "127.0.0.1", 0, TimeProvider.System, processes ?? Processes);
+        _agents[name] = system;
+        if (waitConnected)
+        {
+            await WaitForAgentAsync(name, AgentState.Connected);
+        }
+
+        return system;
+    }
+
+    public ActorSystem Agent(string name) => _agents[name];
+
+    /// <summary>Stops an agent's ActorSystem abruptly: no graceful kill of its tasks (like a crash of its actors).</summary>
+    public async Task TerminateAgentAsync(string name) => await _agents[name].Terminate();
+
+    /// <summary>Graceful stop through CoordinatedShutdown, as on SIGTERM.</summary>
+    public async Task StopAgentGracefullyAsync(string name) =>
+        await CoordinatedShutdown.Get(_agents[name]).Run(CoordinatedShutdown.ClrExitReason.Instance);
+
+    public async Task<object> AskAsync(IClientRequest request) =>
+        await _clusterClient.Ask<object>(new ClusterClient.Send(SchedulerPaths.SchedulerService, request), TimeSpan.FromSeconds(10));
+
+    public async Task<T> AskAsync<T>(IClientRequest request)
+    {
+        var answer = await AskAsync(request);
+        return answer is T t ? t : throw new InvalidOperationException($"expected {typeof(T).Name}, got {answer}");
+    }
+
+    public async Task<TaskView> SubmitAsync(string agent, params string[] command) =>
+        (await AskAsync<TaskResult>(new SubmitTask(agent, Spec(TaskIds.New(), command)))).Task;
+
+    public static TaskSpec Spec(string id, IReadOnlyList<string> command, TimeSpan? timeout = null, string? cwd = null,
+        IReadOnlyDictionary<string, string>? env = null) =>
+        new(id, command, cwd, env ?? new Dictionary<string, string>(), timeout);
+
+    public async Task<TaskView> WaitForTaskAsync(string taskId, Func<TaskView, bool> condition, string what)
+    {
+        TaskView? last = null;
+        var deadline = DateTime.UtcNow + Patience;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await AskAsync(new GetTask(taskId)) is TaskResult r)
+            {
+                last = r.Task;
+                if (condition(last))
+                {
+                    return last;
+                }
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"task {taskId} never became {what}; last seen: {last}");
+    }
+
+    public Task<TaskView> WaitForFinalAsync(string taskId) => WaitForTaskAsync(taskId, t => t.State.IsFinal(), "final");
+
+    public async Task<AgentView> WaitForAgentAsync(string name, AgentState state)
+    {
+        AgentView? last = null;
+        var deadline = DateTime.UtcNow + Patience;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await AskAsync(GetAgents.Instance) is AgentsResult r)
+            {
+                last = r.Agents.FirstOrDefault(a => a.Name == name);
+                if (last?.State == state)
+                {
+                    return last;
+                }
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"agent {name} never became {state}; last seen: {last}");
+    }
+
+    /// <summary>The whole log as the Master holds it, once the Master says it is complete.</summary>
+    public async Task<string> WaitForCompleteLogAsync(string taskId, OutputStream? stream = null)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (DateTime.UtcNow < deadline)
+        {
+            var bytes = new List<byte>();
+            long offset = 0;
+            TaskLogResult page;
+            do
+            {
+                page = await AskAsync<TaskLogResult>(new GetTaskLog(taskId, offset, 64 * 1024));
+                bytes.AddRange(page.Data);
+                offset = page.NextOffset;
+            }
+            while (page.Data.Length > 0 && !page.Complete);
+
+            if (page.Complete)
+            {
+                return string.Join("\n", TaskLogFormat.Decode(bytes.ToArray())
+                    .Where(l => stream is null || l.Stream == stream)
+                    .Select(l => l.Line));
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"the log of task {taskId} never became complete on the Master");
+    }
+
+    private void StartClient()
+    {
+        _client = ActorSystem.Create("test-client", ConfigurationFactory.ParseString("""
+            akka.actor.provider = remote
+            akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+            akka.loglevel = WARNING
+            """).WithFallback(Contracts.Serialization.SerializationConfig.Hocon).WithFallback(AkkaHocon.ClusterClientWire));
+        var contact = ActorPath.Parse($"akka.tcp://{SchedulerPaths.SystemName}@{MasterAddress}/system/receptionist");
+        _clusterClient = _client.ActorOf(ClusterClient.Props(
+            ClusterClientSettings.Create(_client).WithInitialContacts([contact])), "client");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var agent in _agents.Values)
+        {
+            await agent.Terminate();
+        }
+
+        await _client.Terminate();
+        await Master.Terminate();
+        foreach (var process in Processes.All)
+        {
+            await process.KillAsync(TimeSpan.FromMilliseconds(200));
+        }
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A task process may still hold a file for a moment; the temp folder is cleaned by the OS later.
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using Akka.Configuration;
+
+namespace Scheduler.Master.Tests.Support;
+
+/// <summary>
+/// Fast timings for tests, port 0 and a folder per test. serialize-messages stays off: Akka.Persistence.Sql's
+/// own local messages do not survive it; every message between master, agent and client crosses real
+/// remoting here anyway, so it is serialized by the scheduler's serializer.
+/// </summary>
+public static class TestHocon
+{
+    public static Config Master(string dataDir) => ConfigurationFactory.ParseString($$"""
+        scheduler {
+          heartbeat-interval = 200ms
+          unreachable-after = 1500ms
+          master {
+            data-dir = "{{dataDir}}"
+            outbox-resend-interval = 500ms
+            log-copy-interval = 200ms
+          }
+        }
+        akka.cluster {
+          gossip-interval = 250ms
+          leader-actions-interval = 250ms
+          unreachable-nodes-reaper-interval = 250ms
+        }
+        """);
+
+    public static Config Agent(string name, string dataDir, string master, string extra = "") => ConfigurationFactory.ParseString($$"""
+        scheduler {
+          heartbeat-interval = 200ms
+          unreachable-after = 1500ms
+          agent {
+            name = "{{name}}"
+            data-dir = "{{dataDir}}"
+            masters = ["{{master}}"]
+            kill-grace = 1s
+            register-interval = 200ms
+            replay-ack-timeout = 1s
+            replay-poll-interval = 50ms
+          }
+        }
+        {{extra}}
+        """);
+}
