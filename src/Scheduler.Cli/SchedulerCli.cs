@@ -23,9 +23,10 @@ public static class SchedulerCli
         return root;
     }
 
-    /// <summary>Parses without running (response files off, so <c>@x</c> is an ordinary argument).</summary>
-    public static ParseResult Parse(string[] args, CliConsole console) =>
-        BuildRoot(console).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+    /// <summary>Response files off, so <c>@x</c> in a task's command is an ordinary argument.</summary>
+    public static ParserConfiguration ParserConfiguration { get; } = new() { ResponseFileTokenReplacer = null };
+
+    public static ParseResult Parse(string[] args, CliConsole console) => BuildRoot(console).Parse(args, ParserConfiguration);
 
     public static async Task<int> RunAsync(string[] args, CliConsole console)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Agents;
@@ -95,7 +96,10 @@ public sealed class SchedulerClient : IAsyncDisposable
             """;
         return ConfigurationFactory.ParseString(hocon)
             .WithFallback(SerializationConfig.Hocon)
-            .WithFallback(ClusterClientReceptionist.DefaultConfig());
+            .WithFallback(ClusterClientReceptionist.DefaultConfig())
+            // ClusterClient wraps each request in DistributedPubSub's Send: without this fallback that
+            // wrapper (and our message inside it) would go over the wire with the default Newtonsoft serializer.
+            .WithFallback(DistributedPubSub.DefaultConfig());
     }
 
     public async Task<TaskView> SubmitAsync(string agent, TaskSpec spec, CancellationToken cancellationToken = default) =>

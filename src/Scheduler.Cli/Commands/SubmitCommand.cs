@@ -8,9 +8,10 @@ namespace Scheduler.Cli.Commands;
 /// <summary><c>scheduler submit --agent NAME [--id ID] [--timeout 30s] [--env K=V]… [--cwd DIR] -- EXECUTABLE [ARGS…]</c></summary>
 public static class SubmitCommand
 {
-    public static Command Create(CliConsole console)
+    public static Command Create(CliConsole console) => Create(console, new SubmitOptions());
+
+    public static Command Create(CliConsole console, SubmitOptions options)
     {
-        var options = new SubmitOptions();
         var client = new ClientCommandOptions(console);
         var command = new Command("submit", "Run a command on an agent; prints the task id")
         {
