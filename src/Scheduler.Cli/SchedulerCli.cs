@@ -33,15 +33,13 @@ public static class SchedulerCli
         var parse = Parse(args, console);
         if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
         {
-            var command = string.Join(' ', parse.CommandResult.Command.Name == parse.RootCommandResult.Command.Name
-                ? ["scheduler"]
-                : new[] { "scheduler", parse.CommandResult.Command.Name });
-            // An unknown word also makes "Required command was not provided": name the word first.
-            var messages = parse.Errors
+            var command = parse.CommandResult.Command is RootCommand ? "scheduler" : $"scheduler {parse.CommandResult.Command.Name}";
+            // An unknown word also makes "Required command was not provided": name the word instead.
+            var message = parse.Errors
                 .Select(e => OneLine(e.Message))
-                .Distinct()
-                .OrderBy(m => m.StartsWith("Required command", StringComparison.Ordinal) ? 1 : 0);
-            console.Error.WriteLine($"error: {string.Join("; ", messages)} (see '{command} --help')");
+                .OrderBy(m => m.StartsWith("Required command", StringComparison.Ordinal) ? 1 : 0)
+                .First();
+            console.Error.WriteLine($"error: {message} (see '{command} --help')");
             return ExitCodes.UsageError;
         }
 

@@ -67,6 +67,29 @@ public sealed class ProcessSpecs
     }
 
     [Fact]
+    public async Task An_unknown_command_should_be_named_in_the_error()
+    {
+        var (exitCode, output, error) = await RunAsync(null, "frobnicate");
+
+        Assert.Equal((2, ""), (exitCode, output));
+        Assert.Equal("error: Unrecognized command or argument 'frobnicate'. (see 'scheduler --help')", error.TrimEnd('\n'));
+    }
+
+    [Fact]
+    public async Task Verbose_should_log_to_stderr_only()
+    {
+        var port = FakeMaster.ClosedPort();
+
+        var (exitCode, output, error) = await RunAsync(
+            new Dictionary<string, string> { ["SCHEDULER_REQUEST_TIMEOUT"] = "1s" },
+            "agents", "--json", "--verbose", "--master", $"127.0.0.1:{port}");
+
+        Assert.Equal((1, ""), (exitCode, output));
+        Assert.Contains("Remoting started", error);
+        Assert.EndsWith($"error: master not reachable at 127.0.0.1:{port} within 1s", error.TrimEnd('\n'));
+    }
+
+    [Fact]
     public async Task A_missing_config_file_should_exit_2()
     {
         var missing = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"), "master.conf");
