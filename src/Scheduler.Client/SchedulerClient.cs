@@ -76,6 +76,8 @@ public sealed class SchedulerClient : IAsyncDisposable
             akka {
               loglevel = {{options.LogLevel}}
               stdout-loglevel = OFF
+              # Akka falls back to this logger while the system stops; the default one writes to stdout.
+              stdout-logger-class = "{{typeof(StandardErrorLogger).FullName}}, {{typeof(StandardErrorLogger).Assembly.GetName().Name}}"
               loggers = ["{{typeof(TextWriterLogger).FullName}}, {{typeof(TextWriterLogger).Assembly.GetName().Name}}"]
               log-config-on-start = off
               log-dead-letters = off
