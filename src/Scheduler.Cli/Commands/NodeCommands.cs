@@ -21,7 +21,7 @@ public static class NodeCommands
                 ConfigFile: ExistingConfig(parse.GetValue(config)),
                 DataDir: parse.GetValue(data),
                 Host: parse.GetValue(host),
-                Port: parse.GetValue(port) ?? SchedulerClientOptions.DefaultMasterPort);
+                Port: parse.GetValue(port));
             return RunAsync(console, () => SchedulerNodes.StartMasterAsync(options), node => $"{node.Description} running; stop with Ctrl+C");
         });
         return command;
@@ -72,7 +72,7 @@ public static class NodeCommands
                 ConfigFile: ExistingConfig(parse.GetValue(config)),
                 DataDir: parse.GetValue(data),
                 Host: parse.GetValue(host),
-                Port: parse.GetValue(port) ?? 0,
+                Port: parse.GetValue(port),
                 MasterContacts: parse.GetValue(masters) is { Length: > 0 } given ? given : null,
                 AgentName: agentName,
                 Labels: parse.GetValue(labels) is { Length: > 0 } l ? l : null);
@@ -93,7 +93,7 @@ public static class NodeCommands
             var options = new NodeOptions(
                 ConfigFile: ExistingConfig(parse.GetValue(config)),
                 DataDir: parse.GetValue(data),
-                Port: masterPort);
+                Port: parse.GetValue(port));
             var masterFlag = masterPort == SchedulerClientOptions.DefaultMasterPort ? "" : $" --master 127.0.0.1:{masterPort}";
             return RunAsync(
                 console,
@@ -102,6 +102,8 @@ public static class NodeCommands
         });
         return command;
     }
+
+    // Ports left out stay null, so a --config file's port applies; SchedulerNodes defaults them (master 4053, agent 0).
 
     /// <summary>
     /// Starts the node, prints one line, waits until it has terminated. SIGTERM/SIGINT stop it gracefully
