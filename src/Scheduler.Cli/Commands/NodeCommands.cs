@@ -1,0 +1,179 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Scheduler.Client;
+using Scheduler.Hosting;
+
+namespace Scheduler.Cli.Commands;
+
+/// <summary><c>scheduler master</c>, <c>agent</c> and <c>standalone</c>: start a node and run it until SIGTERM/SIGINT.</summary>
+public static class NodeCommands
+{
+    public static Command Master(CliConsole console)
+    {
+        var config = ConfigOption();
+        var data = DataOption();
+        var host = HostOption();
+        var port = PortOption($"The remoting port (default {SchedulerClientOptions.DefaultMasterPort})");
+        var command = new Command("master", "Run a master node (cluster member hosting the scheduler)") { config, data, host, port };
+        command.SetAction(parse =>
+        {
+            var options = new NodeOptions(
+                ConfigFile: ExistingConfig(parse.GetValue(config)),
+                DataDir: parse.GetValue(data),
+                Host: parse.GetValue(host),
+                Port: parse.GetValue(port));
+            return RunAsync(console, () => SchedulerNodes.StartMasterAsync(options), node => $"{node.Description} running; stop with Ctrl+C");
+        });
+        return command;
+    }
+
+    public static Command Agent(CliConsole console)
+    {
+        var name = new Option<string>("--name") { Description = "The agent's name, the one tasks are submitted to", HelpName = "NAME", Required = true };
+        var config = ConfigOption();
+        var data = DataOption();
+        var masters = new Option<string[]>("--master")
+        {
+            Description = "HOST:PORT of a master; repeat for several",
+            HelpName = "HOST:PORT",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        masters.Validators.Add(result =>
+        {
+            foreach (var value in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (ContactPoints.Problem(value) is { } problem)
+                {
+                    result.AddError($"--master: {problem}");
+                }
+            }
+        });
+        var host = HostOption();
+        var port = PortOption("The remoting port masters reach this agent at (default 0: any free port)");
+        var labels = new Option<string[]>("--label")
+        {
+            Description = "A label to register with; repeat for several",
+            HelpName = "L",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("agent", "Run an agent node (runs tasks; reaches the masters through ClusterClient)")
+        {
+            name, config, data, masters, host, port, labels,
+        };
+        command.SetAction(parse =>
+        {
+            var agentName = parse.GetRequiredValue(name);
+            if (Contracts.Tasks.TaskIds.Problem(agentName, "agent name") is { } problem)
+            {
+                throw new UsageException(problem);
+            }
+
+            var options = new NodeOptions(
+                ConfigFile: ExistingConfig(parse.GetValue(config)),
+                DataDir: parse.GetValue(data),
+                Host: parse.GetValue(host),
+                Port: parse.GetValue(port),
+                MasterContacts: parse.GetValue(masters) is { Length: > 0 } given ? given : null,
+                AgentName: agentName,
+                Labels: parse.GetValue(labels) is { Length: > 0 } l ? l : null);
+            return RunAsync(console, () => SchedulerNodes.StartAgentAsync(options), node => $"{node.Description} running; stop with Ctrl+C");
+        });
+        return command;
+    }
+
+    public static Command Standalone(CliConsole console)
+    {
+        var config = ConfigOption();
+        var data = DataOption();
+        var port = PortOption($"The master's remoting port (default {SchedulerClientOptions.DefaultMasterPort})");
+        var command = new Command("standalone", "Run a master and an agent named 'local' in one process") { config, data, port };
+        command.SetAction(parse =>
+        {
+            var masterPort = parse.GetValue(port) ?? SchedulerClientOptions.DefaultMasterPort;
+            var options = new NodeOptions(
+                ConfigFile: ExistingConfig(parse.GetValue(config)),
+                DataDir: parse.GetValue(data),
+                Port: parse.GetValue(port));
+            var masterFlag = masterPort == SchedulerClientOptions.DefaultMasterPort ? "" : $" --master 127.0.0.1:{masterPort}";
+            return RunAsync(
+                console,
+                () => SchedulerNodes.StartStandaloneAsync(options),
+                node => $"{node.Description} running; stop with Ctrl+C. Next, in another terminal: scheduler submit{masterFlag} --agent local -- echo hello");
+        });
+        return command;
+    }
+
+    // Ports left out stay null, so a --config file's port applies; SchedulerNodes defaults them (master 4053, agent 0).
+
+    /// <summary>
+    /// Starts the node, prints one line, waits until it has terminated. SIGTERM/SIGINT stop it gracefully
+    /// (exit 0); a node that stops on its own exits 1; bad configuration exits 2 with its one-line message.
+    /// </summary>
+    public static async Task<int> RunAsync(CliConsole console, Func<Task<RunningNode>> start, Func<RunningNode, string> startedLine)
+    {
+        RunningNode node;
+        try
+        {
+            node = await start().ConfigureAwait(false);
+        }
+        catch (ConfigurationException e)
+        {
+            console.Error.WriteLine($"error: {SchedulerCli.OneLine(e.Message)}");
+            return ExitCodes.UsageError;
+        }
+        catch (Exception e)
+        {
+            console.Error.WriteLine($"error: the node could not start: {SchedulerCli.OneLine(e.Message)}");
+            return ExitCodes.RequestFailed;
+        }
+
+        var stopRequested = 0;
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            if (Interlocked.Exchange(ref stopRequested, 1) == 0)
+            {
+                console.Error.WriteLine($"{context.Signal}: stopping {node.Description}");
+                _ = node.StopAsync();
+            }
+        }
+
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        console.Error.WriteLine(startedLine(node));
+        await node.WhenTerminated.ConfigureAwait(false);
+        if (Volatile.Read(ref stopRequested) == 0)
+        {
+            console.Error.WriteLine($"error: {node.Description} stopped on its own");
+            return ExitCodes.RequestFailed;
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The config file path, checked to exist; <see cref="UsageException"/> otherwise.</summary>
+    public static string? ExistingConfig(string? path) =>
+        path is null || File.Exists(path) ? path : throw new UsageException($"config file '{path}' not found");
+
+    private static Option<string> ConfigOption() =>
+        new("--config") { Description = "A HOCON file that may set any scheduler.* or akka.* key", HelpName = "FILE" };
+
+    private static Option<string> DataOption() =>
+        new("--data") { Description = "Where journals and task logs live (default ./data)", HelpName = "DIR" };
+
+    private static Option<string> HostOption() =>
+        new("--host") { Description = "The host name this node binds and is reached at", HelpName = "H" };
+
+    private static Option<int?> PortOption(string description)
+    {
+        var port = new Option<int?>("--port") { Description = description, HelpName = "P" };
+        port.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is { } value && value is < 0 or > 65535)
+            {
+                result.AddError("--port must be between 0 and 65535");
+            }
+        });
+        return port;
+    }
+}

@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Serialization;
+using Scheduler.Contracts.Tasks;
+
+namespace Scheduler.Cli;
+
+/// <summary>
+/// Everything a client command prints on stdout: with <c>--json</c> exactly one JSON document (the wire
+/// format's camelCase names and enum names), otherwise tables and lines for people.
+/// </summary>
+public sealed class Output(TextWriter writer, bool json)
+{
+    public static JsonSerializerOptions JsonOptions { get; } = CreateJsonOptions();
+
+    public bool Json { get; } = json;
+
+    public static string ToJson<T>(T value) => JsonSerializer.Serialize(value, JsonOptions);
+
+    public void Task(TaskView task)
+    {
+        if (Json)
+        {
+            writer.WriteLine(ToJson(task));
+            return;
+        }
+
+        var lines = new (string Name, string Value)[]
+        {
+            ("task", task.TaskId),
+            ("agent", task.Agent),
+            ("command", CommandText(task.Command)),
+            ("state", task.State.ToString()),
+            ("exit code", task.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-"),
+            ("submitted", Time(task.SubmittedAt)),
+            ("started", Time(task.StartedAt)),
+            ("ended", Time(task.EndedAt)),
+            ("reason", task.Reason ?? "-"),
+        };
+        foreach (var (name, value) in lines)
+        {
+            writer.WriteLine($"{name + ":",-11}{value}");
+        }
+    }
+
+    /// <summary>The id of a submitted task (the whole task with <c>--json</c>).</summary>
+    public void Submitted(TaskView task)
+    {
+        if (Json)
+        {
+            writer.WriteLine(ToJson(task));
+        }
+        else
+        {
+            writer.WriteLine(task.TaskId);
+        }
+    }
+
+    public void Tasks(IReadOnlyList<TaskView> tasks)
+    {
+        if (Json)
+        {
+            writer.WriteLine(ToJson(tasks));
+            return;
+        }
+
+        Table(
+            ["TASK", "AGENT", "STATE", "EXIT", "SUBMITTED", "STARTED", "ENDED", "COMMAND", "REASON"],
+            tasks.Select(t => new[]
+            {
+                t.TaskId,
+                t.Agent,
+                t.State.ToString(),
+                t.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                Time(t.SubmittedAt),
+                Time(t.StartedAt),
+                Time(t.EndedAt),
+                Truncate(CommandText(t.Command), 40),
+                t.Reason ?? "",
+            }));
+    }
+
+    public void Agents(IReadOnlyList<AgentView> agents)
+    {
+        if (Json)
+        {
+            writer.WriteLine(ToJson(agents));
+            return;
+        }
+
+        Table(
+            ["AGENT", "STATE", "LAST SEEN", "RUNNING", "LABELS"],
+            agents.Select(a => new[]
+            {
+                a.Name,
+                a.State.ToString(),
+                Time(a.LastSeen),
+                a.RunningTasks.ToString(CultureInfo.InvariantCulture),
+                string.Join(",", a.Labels),
+            }));
+    }
+
+    public void Lines(IEnumerable<string> lines)
+    {
+        foreach (var line in lines)
+        {
+            writer.WriteLine(line);
+        }
+    }
+
+    /// <summary>The command as one shell-like line: arguments with spaces or quotes are single-quoted.</summary>
+    public static string CommandText(IReadOnlyList<string> command) =>
+        string.Join(' ', command.Select(arg =>
+            arg.Length > 0 && arg.All(c => char.IsLetterOrDigit(c) || "-_./=:,+@%".Contains(c))
+                ? arg
+                : "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+
+    public static string Time(DateTimeOffset? time) =>
+        time?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-";
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
+
+    private void Table(string[] header, IEnumerable<string[]> rows)
+    {
+        var all = rows.Prepend(header).ToList();
+        var widths = header.Select((_, column) => all.Max(row => row[column].Length)).ToArray();
+        foreach (var row in all)
+        {
+            var line = new StringBuilder();
+            for (var column = 0; column < row.Length; column++)
+            {
+                line.Append(column == row.Length - 1 ? row[column] : row[column].PadRight(widths[column] + 2));
+            }
+
+            writer.WriteLine(line.ToString().TrimEnd());
+        }
+    }
+
+    private static JsonSerializerOptions CreateJsonOptions()
+    {
+        var options = SchedulerSerializer.CreateOptions();
+        options.WriteIndented = true;
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+}

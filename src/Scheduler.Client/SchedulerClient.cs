@@ -1,0 +1,201 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Cluster.Tools.Client;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Configuration;
+using Scheduler.Contracts;
+using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Client;
+using Scheduler.Contracts.Serialization;
+using Scheduler.Contracts.Tasks;
+
+namespace Scheduler.Client;
+
+/// <summary>
+/// The .NET API of the scheduler: talks to the Master through Akka's ClusterClient. Every call either
+/// returns the Master's answer, throws <see cref="SchedulerException"/> with the Master's error code, or
+/// throws <see cref="MasterUnreachableException"/> after <see cref="SchedulerClientOptions.RequestTimeout"/>.
+/// </summary>
+public sealed class SchedulerClient : IAsyncDisposable
+{
+    /// <summary>The ActorSystem name of clients (the masters' one is <see cref="SchedulerPaths.SystemName"/>).</summary>
+    public const string ClientSystemName = "scheduler-client";
+
+    /// <summary>Bytes asked for per log request, well below Akka.Remote's maximum frame size.</summary>
+    public const int LogChunkBytes = 64 * 1024;
+
+    private static readonly TimeSpan TerminateTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ActorSystem _system;
+    private readonly IActorRef _clusterClient;
+    private readonly SchedulerClientOptions _options;
+    private int _disposed;
+
+    private SchedulerClient(ActorSystem system, IActorRef clusterClient, SchedulerClientOptions options)
+    {
+        _system = system;
+        _clusterClient = clusterClient;
+        _options = options;
+    }
+
+    public SchedulerClientOptions Options => _options;
+
+    /// <summary>
+    /// Starts the client's ActorSystem and its ClusterClient. Does not wait for a master: the first request
+    /// does, for at most the request timeout.
+    /// </summary>
+    public static Task<SchedulerClient> ConnectAsync(SchedulerClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.ContactPoints.Count == 0)
+        {
+            throw new ArgumentException("at least one master contact point (HOST:PORT) is needed", nameof(options));
+        }
+
+        var contacts = options.ContactPoints.Select(ContactPoints.ReceptionistPath).ToImmutableHashSet();
+        if (options.RequestTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("the request timeout must be positive", nameof(options));
+        }
+
+        var system = ActorSystem.Create(ClientSystemName, CreateConfig(options));
+        if (options.LogWriter is not null)
+        {
+            TextWriterLogger.UseWriter(system, options.LogWriter);
+        }
+
+        var settings = ClusterClientSettings.Create(system).WithInitialContacts(contacts);
+        var clusterClient = system.ActorOf(ClusterClient.Props(settings), "cluster-client");
+        return Task.FromResult(new SchedulerClient(system, clusterClient, options));
+    }
+
+    /// <summary>The HOCON of the client's ActorSystem.</summary>
+    public static Config CreateConfig(SchedulerClientOptions options)
+    {
+        var hocon = $$"""
+            akka {
+              loglevel = {{options.LogLevel}}
+              stdout-loglevel = OFF
+              # Akka falls back to this logger while the system stops; the default one writes to stdout.
+              stdout-logger-class = "{{typeof(StandardErrorLogger).FullName}}, {{typeof(StandardErrorLogger).Assembly.GetName().Name}}"
+              loggers = ["{{typeof(TextWriterLogger).FullName}}, {{typeof(TextWriterLogger).Assembly.GetName().Name}}"]
+              log-config-on-start = off
+              log-dead-letters = off
+              log-dead-letters-during-shutdown = off
+              actor.provider = remote
+              remote {
+                log-remote-lifecycle-events = off
+                dot-netty.tcp {
+                  hostname = "{{options.Hostname}}"
+                  port = 0
+                }
+              }
+              cluster.client {
+                establishing-get-contacts-interval = 1s
+              }
+              coordinated-shutdown.run-by-clr-shutdown-hook = off
+            }
+            """;
+        return ConfigurationFactory.ParseString(hocon)
+            .WithFallback(SerializationConfig.Hocon)
+            .WithFallback(ClusterClientReceptionist.DefaultConfig())
+            // ClusterClient wraps each request in DistributedPubSub's Send: without this fallback that
+            // wrapper (and our message inside it) would go over the wire with the default Newtonsoft serializer.
+            .WithFallback(DistributedPubSub.DefaultConfig());
+    }
+
+    public async Task<TaskView> SubmitAsync(string agent, TaskSpec spec, CancellationToken cancellationToken = default) =>
+        (await RequestAsync<TaskResult>(new SubmitTask(agent, spec), cancellationToken).ConfigureAwait(false)).Task;
+
+    public async Task<TaskView> GetTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
+        (await RequestAsync<TaskResult>(new GetTask(taskId), cancellationToken).ConfigureAwait(false)).Task;
+
+    /// <summary>Tasks not yet final, of one agent or of all.</summary>
+    public async Task<IReadOnlyList<TaskView>> GetTasksAsync(string? agent = null, CancellationToken cancellationToken = default) =>
+        (await RequestAsync<TasksResult>(new GetTasks(agent), cancellationToken).ConfigureAwait(false)).Tasks;
+
+    /// <summary>Tasks newest first, optionally of one agent or one task id.</summary>
+    public async Task<IReadOnlyList<TaskView>> GetHistoryAsync(
+        string? agent = null,
+        string? taskId = null,
+        int limit = 100,
+        CancellationToken cancellationToken = default) =>
+        (await RequestAsync<TasksResult>(new GetHistory(agent, taskId, limit), cancellationToken).ConfigureAwait(false)).Tasks;
+
+    /// <summary>Kills a task; returns its state at that moment.</summary>
+    public async Task<TaskView> KillAsync(string taskId, CancellationToken cancellationToken = default) =>
+        (await RequestAsync<TaskResult>(new KillTask(taskId), cancellationToken).ConfigureAwait(false)).Task;
+
+    public async Task<IReadOnlyList<AgentView>> GetAgentsAsync(CancellationToken cancellationToken = default) =>
+        (await RequestAsync<AgentsResult>(GetAgents.Instance, cancellationToken).ConfigureAwait(false)).Agents;
+
+    /// <summary>
+    /// The task's whole log as the Master holds it, in <see cref="TaskLogFormat"/> (decode it with
+    /// <see cref="TaskLogText.Lines"/>). Pages through the log in chunks of <see cref="LogChunkBytes"/>.
+    /// </summary>
+    public async Task<byte[]> GetTaskLogAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        using var log = new MemoryStream();
+        long offset = 0;
+        while (true)
+        {
+            var chunk = await RequestAsync<TaskLogResult>(new GetTaskLog(taskId, offset, LogChunkBytes), cancellationToken)
+                .ConfigureAwait(false);
+            if (chunk.Data.Length == 0 || chunk.NextOffset <= offset)
+            {
+                return log.ToArray();
+            }
+
+            log.Write(chunk.Data);
+            offset = chunk.NextOffset;
+        }
+    }
+
+    /// <summary>The task's output lines, of both streams or of one.</summary>
+    public async Task<IReadOnlyList<string>> GetTaskLogLinesAsync(
+        string taskId,
+        OutputStream? stream = null,
+        CancellationToken cancellationToken = default) =>
+        TaskLogText.Lines(await GetTaskLogAsync(taskId, cancellationToken).ConfigureAwait(false), stream);
+
+    private async Task<TResult> RequestAsync<TResult>(IClientRequest request, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        object reply;
+        try
+        {
+            reply = await _clusterClient
+                .Ask<object>(new ClusterClient.Send(SchedulerPaths.SchedulerService, request, localAffinity: false), _options.RequestTimeout, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (AskTimeoutException e)
+        {
+            throw new MasterUnreachableException(_options.ContactPoints, _options.RequestTimeout, e);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Ask reports its timeout as a cancelled task in some versions.
+            throw new MasterUnreachableException(_options.ContactPoints, _options.RequestTimeout);
+        }
+
+        return reply switch
+        {
+            TResult result => result,
+            RequestFailed failed => throw new SchedulerException(failed.Code, failed.Message),
+            Status.Failure failure => throw new SchedulerException(ErrorCode.Unavailable, failure.Cause?.Message ?? "request failed"),
+            _ => throw new SchedulerException(ErrorCode.Unavailable, $"unexpected answer {reply.GetType().Name} to {request.GetType().Name}"),
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // Never hang on shutdown: a client that cannot reach anyone still stops within the timeout.
+        var terminated = _system.Terminate();
+        await Task.WhenAny(terminated, Task.Delay(TerminateTimeout)).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Scheduler.Contracts.Client;
+using Xunit;
+
+namespace Scheduler.Cli.Tests;
+
+/// <summary>The client commands run in-process against a fake master.</summary>
+public sealed class ClientCommandSpecs : IAsyncLifetime
+{
+    private FakeMaster _master = null!;
+
+    public async Task InitializeAsync() => _master = await FakeMaster.StartAsync();
+
+    public async Task DisposeAsync() => await _master.DisposeAsync();
+
+    private async Task<(int ExitCode, string Out, string[] Errors)> RunAsync(params string[] args)
+    {
+        var console = new TestConsole().With("SCHEDULER_MASTER", _master.ContactPoint).With("SCHEDULER_REQUEST_TIMEOUT", "10s");
+        var exitCode = await SchedulerCli.RunAsync(args, console.Console);
+        return (exitCode, console.Out.ToString(), console.ErrorLines);
+    }
+
+    [Fact]
+    public async Task Submit_should_print_the_task_id_and_send_the_command_verbatim()
+    {
+        var (exitCode, output, errors) = await RunAsync("submit", "--agent", "local", "--id", "t-9", "--", "printf", "%s\n", "a b", "--json");
+
+        Assert.Equal((0, "t-9\n"), (exitCode, output));
+        Assert.Empty(errors);
+        var submit = Assert.IsType<SubmitTask>(Assert.Single(_master.Received));
+        Assert.Equal(["printf", "%s\n", "a b", "--json"], submit.Spec.Command);
+    }
+
+    [Fact]
+    public async Task Submit_with_json_should_print_the_task_object_only()
+    {
+        var (exitCode, output, _) = await RunAsync("submit", "--json", "--agent", "local", "--id", "t-10", "--", "true");
+
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(0, exitCode);
+        Assert.Equal("t-10", json.RootElement.GetProperty("taskId").GetString());
+        Assert.Equal("Pending", json.RootElement.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task Submit_to_an_unknown_agent_should_fail_with_one_line_and_no_output()
+    {
+        var (exitCode, output, errors) = await RunAsync("submit", "--agent", FakeMaster.UnknownAgent, "--", "true");
+
+        Assert.Equal((1, ""), (exitCode, output));
+        Assert.Equal([$"error: unknown agent '{FakeMaster.UnknownAgent}'"], errors);
+    }
+
+    [Fact]
+    public async Task Submit_of_a_used_id_should_say_so()
+    {
+        var (exitCode, _, errors) = await RunAsync("submit", "--agent", "local", "--id", "t-used", "--", "true");
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal(["error: task id 't-used' is already used"], errors);
+    }
+
+    [Fact]
+    public async Task Tasks_history_and_agents_with_json_should_print_one_array()
+    {
+        foreach (var args in new[] { new[] { "tasks", "--json" }, ["history", "--json", "--limit", "2"], ["agents", "--json"] })
+        {
+            var (exitCode, output, errors) = await RunAsync(args);
+
+            using var json = JsonDocument.Parse(output);
+            Assert.Equal(0, exitCode);
+            Assert.Empty(errors);
+            Assert.Equal(2, json.RootElement.GetArrayLength());
+        }
+
+        Assert.Contains(new GetHistory(null, null, 2), _master.Received);
+    }
+
+    [Fact]
+    public async Task Task_and_kill_should_print_the_task()
+    {
+        var (taskExit, taskOutput, _) = await RunAsync("task", "t-4", "--json");
+        var (killExit, killOutput, _) = await RunAsync("kill", "t-4");
+
+        using var json = JsonDocument.Parse(taskOutput);
+        Assert.Equal((0, 0), (taskExit, killExit));
+        Assert.Equal("Running", json.RootElement.GetProperty("state").GetString());
+        Assert.Contains("state:     Killed", killOutput);
+        Assert.Contains("reason:    killed by request", killOutput);
+    }
+
+    [Fact]
+    public async Task Task_of_a_missing_id_should_fail_with_the_masters_message()
+    {
+        var (exitCode, output, errors) = await RunAsync("task", FakeMaster.MissingTask);
+
+        Assert.Equal((1, ""), (exitCode, output));
+        Assert.Equal([$"error: no task '{FakeMaster.MissingTask}'"], errors);
+    }
+
+    [Fact]
+    public async Task Logs_should_print_the_lines_of_one_stream_in_order()
+    {
+        var (exitCode, output, _) = await RunAsync("logs", "t-5", "--stream", "stdout");
+
+        var expected = FakeMaster.LogLines.Where(l => l.Stream == Contracts.Tasks.OutputStream.Stdout).Select(l => l.Line + "\n");
+        Assert.Equal(0, exitCode);
+        Assert.Equal(string.Concat(expected), output);
+    }
+}

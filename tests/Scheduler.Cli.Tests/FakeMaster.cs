@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Tools.Client;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Configuration;
+using Scheduler.Contracts;
+using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Client;
+using Scheduler.Contracts.Serialization;
+using Scheduler.Contracts.Tasks;
+
+namespace Scheduler.Cli.Tests;
+
+/// <summary>
+/// A one-node cluster named "scheduler" on 127.0.0.1, port 0, whose <c>/user/scheduler-proxy</c> is registered
+/// with the ClusterClient receptionist and answers client requests with canned results.
+/// </summary>
+public sealed class FakeMaster : IAsyncDisposable
+{
+    public const string UnknownAgent = "nobody";
+    public const string MissingTask = "t-missing";
+
+    public static readonly DateTimeOffset SubmittedAt = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
+
+    private FakeMaster(ActorSystem system, byte[] log)
+    {
+        System = system;
+        Log = log;
+        Port = ((ExtendedActorSystem)system).Provider.DefaultAddress.Port
+            ?? throw new InvalidOperationException("the fake master has no port");
+    }
+
+    public ActorSystem System { get; }
+
+    public int Port { get; }
+
+    public string ContactPoint => $"127.0.0.1:{Port}";
+
+    public ConcurrentQueue<IClientRequest> Received { get; } = new();
+
+    /// <summary>The log every task has: 3000 lines on both streams, more than two 64 KiB pages.</summary>
+    public byte[] Log { get; }
+
+    public static IReadOnlyList<(OutputStream Stream, string Line)> LogLines { get; } = Enumerable.Range(0, 3000)
+        .Select(i => (i % 3 == 0 ? OutputStream.Stderr : OutputStream.Stdout, $"line {i:D5} {new string('x', i % 40)}"))
+        .ToList();
+
+    public static async Task<FakeMaster> StartAsync()
+    {
+        var config = ConfigurationFactory.ParseString($$"""
+            akka {
+              loglevel = WARNING
+              stdout-loglevel = OFF
+              actor.provider = cluster
+              actor.serialize-messages = on
+              remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+              cluster.min-nr-of-members = 1
+              coordinated-shutdown.run-by-clr-shutdown-hook = off
+            }
+            """)
+            .WithFallback(SerializationConfig.Hocon)
+            .WithFallback(ClusterClientReceptionist.DefaultConfig())
+            .WithFallback(DistributedPubSub.DefaultConfig());
+        var system = ActorSystem.Create(SchedulerPaths.SystemName, config);
+        var log = LogLines.SelectMany(l => TaskLogFormat.EncodeLine(l.Stream, l.Line)).ToArray();
+        var master = new FakeMaster(system, log);
+
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cluster = Cluster.Get(system);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        cluster.Join(cluster.SelfAddress);
+        await up.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        var proxy = system.ActorOf(Props.Create(() => new ProxyActor(master)), SchedulerService.Name);
+        ClusterClientReceptionist.Get(system).RegisterService(proxy);
+        return master;
+    }
+
+    public static TaskView View(string taskId, string agent = "local", TaskState state = TaskState.Running, IReadOnlyList<string>? command = null) =>
+        new(taskId, agent, command ?? ["echo", "hello"], state, state == TaskState.Succeeded ? 0 : null, SubmittedAt, SubmittedAt.AddSeconds(1), null, null);
+
+    public async ValueTask DisposeAsync() => await System.Terminate().WaitAsync(TimeSpan.FromSeconds(10));
+
+    /// <summary>A port nothing listens on (bound once, then released).</summary>
+    public static int ClosedPort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static class SchedulerService
+    {
+        public static string Name => SchedulerPaths.SchedulerService.Split('/').Last();
+    }
+
+    private sealed class ProxyActor : ReceiveActor
+    {
+        public ProxyActor(FakeMaster master)
+        {
+            Receive<IClientRequest>(request =>
+            {
+                master.Received.Enqueue(request);
+                Sender.Tell(Answer(master, request));
+            });
+        }
+
+        private static ISchedulerMessage Answer(FakeMaster master, IClientRequest request) => request switch
+        {
+            SubmitTask { Agent: UnknownAgent } submit => new RequestFailed(ErrorCode.UnknownAgent, $"unknown agent '{submit.Agent}'"),
+            SubmitTask { Spec.TaskId: "t-used" } => new RequestFailed(ErrorCode.DuplicateTaskId, "task id 't-used' is already used"),
+            SubmitTask submit => new TaskResult(View(submit.Spec.TaskId, submit.Agent, TaskState.Pending, submit.Spec.Command) with { StartedAt = null }),
+            GetTask { TaskId: MissingTask } get => new RequestFailed(ErrorCode.NotFound, $"no task '{get.TaskId}'"),
+            GetTask get => new TaskResult(View(get.TaskId)),
+            KillTask kill => new TaskResult(View(kill.TaskId, state: TaskState.Killed) with { Reason = "killed by request" }),
+            GetTasks tasks => new TasksResult([View("t-1", tasks.Agent ?? "local"), View("t-2", tasks.Agent ?? "other")]),
+            GetHistory history => new TasksResult(Enumerable.Range(0, Math.Min(history.Limit, 3))
+                .Select(i => View(history.TaskId ?? $"t-{i}", history.Agent ?? "local", TaskState.Succeeded))
+                .ToList()),
+            GetTaskLog { TaskId: MissingTask } log => new RequestFailed(ErrorCode.NotFound, $"no task '{log.TaskId}'"),
+            GetTaskLog log => Chunk(master.Log, log),
+            GetAgents => new AgentsResult(
+            [
+                new AgentView("local", AgentState.Connected, SubmittedAt, 2, ["linux", "big"]),
+                new AgentView("far", AgentState.Unreachable, null, 0, []),
+            ]),
+            _ => new RequestFailed(ErrorCode.InvalidRequest, $"unexpected {request.GetType().Name}"),
+        };
+
+        private static TaskLogResult Chunk(byte[] log, GetTaskLog request)
+        {
+            var start = (int)Math.Min(request.Offset, log.Length);
+            var count = Math.Min(request.MaxBytes, log.Length - start);
+            var data = log.AsSpan(start, count).ToArray();
+            return new TaskLogResult(request.TaskId, start, start + count, data, Complete: true);
+        }
+    }
+}
+
+/// <summary>Captures what a command writes.</summary>
+public sealed class TestConsole
+{
+    private readonly Dictionary<string, string> _environment = new();
+
+    public StringWriter Out { get; } = new();
+
+    public StringWriter Error { get; } = new();
+
+    public TestConsole With(string variable, string value)
+    {
+        _environment[variable] = value;
+        return this;
+    }
+
+    public CliConsole Console => new(Out, Error, name => _environment.GetValueOrDefault(name));
+
+    public string[] ErrorLines => Error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+}
