@@ -3,7 +3,7 @@ namespace Scheduler.Contracts;
 /// <summary>Well-known actor paths and names shared by masters, agents and clients.</summary>
 public static class SchedulerPaths
 {
-    /// <summary>The ActorSystem name of every scheduler node and client (remote addresses must agree).</summary>
+    /// <summary>The ActorSystem name of master nodes: ClusterClient contacts (agents, clients) address their receptionists with it.</summary>
     public const string SystemName = "scheduler";
 
     /// <summary>The ClusterClient service path: the singleton proxy registered with the receptionist on each master.</summary>

@@ -11,7 +11,6 @@ public static class SchedulerLogging
     {
         Log.Logger = new LoggerConfiguration()
             .MinimumLevel.Is(minimum)
-            .MinimumLevel.Override("Akka", LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .WriteTo.Console(
                 outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}",

@@ -24,13 +24,14 @@ public static class SchedulerNodes
     /// <summary>A master: cluster member with role <c>master</c>, hosting the scheduler singleton. Throws ConfigurationException.</summary>
     public static Task<RunningNode> StartMasterAsync(NodeOptions options)
     {
+        SchedulerLogging.Configure();
         var overrides = ConfigurationFactory.Empty;
         if (options.DataDir is { } dir)
         {
             overrides = NodeConfig.Set("scheduler.master.data-dir", dir);
         }
 
-        var (config, origin) = NodeConfig.Load(options, overrides);
+        var (config, origin) = NodeConfig.Load(options, Endpoint(options).WithFallback(overrides));
         var system = StartMasterSystem(config, origin, options.Host ?? "127.0.0.1", options.Port ?? DefaultMasterPort);
         return Task.FromResult(new RunningNode($"master at {Address(system)}", [system]));
     }
@@ -38,7 +39,9 @@ public static class SchedulerNodes
     /// <summary>An agent: not a cluster member; reaches the masters through ClusterClient. Throws ConfigurationException.</summary>
     public static Task<RunningNode> StartAgentAsync(NodeOptions options)
     {
-        var (config, origin) = NodeConfig.Load(options, AgentOverrides(options.AgentName, options.DataDir, options.MasterContacts, options.Labels));
+        SchedulerLogging.Configure();
+        var (config, origin) = NodeConfig.Load(options,
+            Endpoint(options).WithFallback(AgentOverrides(options.AgentName, options.DataDir, options.MasterContacts, options.Labels)));
         var system = StartAgentSystem(config, origin, options.Host ?? "127.0.0.1", options.Port ?? 0, TimeProvider.System);
         return Task.FromResult(new RunningNode($"agent at {Address(system)}", [system]));
     }
@@ -46,15 +49,19 @@ public static class SchedulerNodes
     /// <summary>A master and an agent named <c>local</c> in one process, journals under <c>DataDir</c>.</summary>
     public static Task<RunningNode> StartStandaloneAsync(NodeOptions options)
     {
+        SchedulerLogging.Configure();
         var dataDir = options.DataDir ?? "./data";
         var masterOverrides = NodeConfig.Set("scheduler.master.data-dir", Path.Combine(dataDir, "master"));
-        var (masterConfig, origin) = NodeConfig.Load(options, masterOverrides);
+        var (masterConfig, origin) = NodeConfig.Load(options, Endpoint(options with { Host = null }).WithFallback(masterOverrides));
         var master = StartMasterSystem(masterConfig, origin, "127.0.0.1", options.Port ?? DefaultMasterPort);
         try
         {
             var masterAddress = Address(master);
             var agentDir = Path.Combine(dataDir, "agent-" + StandaloneAgentName);
-            var (agentConfig, _) = NodeConfig.Load(options, AgentOverrides(StandaloneAgentName, agentDir, [masterAddress], options.Labels));
+            // The file's remoting port is the master's; the local agent always takes any free port.
+            var agentEndpoint = Endpoint(new NodeOptions(Host: "127.0.0.1", Port: 0));
+            var (agentConfig, _) = NodeConfig.Load(options,
+                agentEndpoint.WithFallback(AgentOverrides(StandaloneAgentName, agentDir, [masterAddress], options.Labels)));
             var agent = StartAgentSystem(agentConfig, origin, "127.0.0.1", 0, TimeProvider.System);
             return Task.FromResult(new RunningNode($"standalone master at {masterAddress} with agent '{StandaloneAgentName}'", [master, agent]));
         }
@@ -65,7 +72,10 @@ public static class SchedulerNodes
         }
     }
 
-    /// <summary>Starts a master ActorSystem; tests call this with their own config (port 0, fast timings).</summary>
+    /// <summary>
+    /// Starts a master ActorSystem; tests call this with their own config (port 0, fast timings).
+    /// <paramref name="host"/> and <paramref name="port"/> apply where the config sets none.
+    /// </summary>
     public static ActorSystem StartMasterSystem(Config config, string origin, string host, int port)
     {
         var settings = NodeConfig.Read(() => MasterSettings.Create(config, origin));
@@ -107,7 +117,10 @@ public static class SchedulerNodes
         }
     }
 
-    /// <summary>Starts an agent ActorSystem; tests call this with their own config (port 0, fast timings).</summary>
+    /// <summary>
+    /// Starts an agent ActorSystem; tests call this with their own config (port 0, fast timings).
+    /// <paramref name="host"/> and <paramref name="port"/> apply where the config sets none.
+    /// </summary>
     public static ActorSystem StartAgentSystem(Config config, string origin, string host, int port, TimeProvider time, ProcessTable? processes = null)
     {
         var settings = NodeConfig.Read(() => AgentSettings.Create(config, origin));
@@ -148,6 +161,26 @@ public static class SchedulerNodes
     {
         var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
         return $"{address.Host}:{address.Port}";
+    }
+
+    /// <summary>
+    /// Host and port given on the command line win over the --config file; without them the file's
+    /// akka.remote.dot-netty.tcp settings apply, then the defaults (127.0.0.1, master 4053, agent any free port).
+    /// </summary>
+    private static Config Endpoint(NodeOptions options)
+    {
+        var config = ConfigurationFactory.Empty;
+        if (options.Host is { } host)
+        {
+            config = NodeConfig.Set("akka.remote.dot-netty.tcp.hostname", host);
+        }
+
+        if (options.Port is { } port)
+        {
+            config = ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.port = {port}").WithFallback(config);
+        }
+
+        return config;
     }
 
     private static Config AgentOverrides(string? name, string? dataDir, IReadOnlyList<string>? masters, IReadOnlyList<string>? labels)

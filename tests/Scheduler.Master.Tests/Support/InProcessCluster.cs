@@ -48,14 +48,15 @@ public sealed class InProcessCluster : IAsyncDisposable
         return cluster;
     }
 
-    public void StartMaster() =>
-        Master = SchedulerNodes.StartMasterSystem(TestHocon.Master(Path.Combine(Root, "master")), "test", "127.0.0.1", 0);
+    /// <summary>Starts the Master on its data folder; a restart passes the old port so agents and the client find it again.</summary>
+    public void StartMaster(int port = 0) =>
+        Master = SchedulerNodes.StartMasterSystem(TestHocon.Master(Path.Combine(Root, "master")), "test", "127.0.0.1", port);
 
     public async Task RestartMasterAsync()
     {
         var port = int.Parse(MasterAddress.Split(':')[1]);
         await Master.Terminate();
-        Master = SchedulerNodes.StartMasterSystem(TestHocon.Master(Path.Combine(Root, "master")), "test", "127.0.0.1", port);
+        StartMaster(port);
     }
 
     public string AgentDataDir(string name) => Path.Combine(Root, "agent-" + name);
