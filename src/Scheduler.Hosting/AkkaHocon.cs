@@ -55,6 +55,9 @@ public static class AkkaHocon
             }
             retry-gate-closed-for = 1s
           }
+          # Terminating the ActorSystem (e.g. for a new incarnation after a quarantine) must not kill tasks:
+          # only a real stop (SIGTERM, Ctrl+C) runs CoordinatedShutdown and its kill-tasks step.
+          coordinated-shutdown.run-by-actor-system-terminate = off
           cluster.client {
             establishing-get-contacts-interval = 1s
             refresh-contacts-interval = 10s

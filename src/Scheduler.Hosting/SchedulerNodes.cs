@@ -90,7 +90,7 @@ public static class SchedulerNodes
                 .WithFallback(SchedulerLogging.AkkaHocon)
                 .WithFallback(MasterSettings.DefaultConfig);
             var system = CreateSystem(SchedulerPaths.SystemName, full, settings.JournalPath);
-            system.WhenTerminated.ContinueWith(_ => folderLock.Dispose());
+            system.RegisterOnTermination(folderLock.Dispose);
 
             var cluster = Cluster.Get(system);
             if (cluster.Settings.SeedNodes.Count == 0)
@@ -137,7 +137,7 @@ public static class SchedulerNodes
                 .WithFallback(SchedulerLogging.AkkaHocon)
                 .WithFallback(AgentSettings.DefaultConfig);
             var system = CreateSystem(AgentSystemName, full, settings.JournalPath);
-            system.WhenTerminated.ContinueWith(_ => folderLock.Dispose());
+            system.RegisterOnTermination(folderLock.Dispose);
             var agent = system.ActorOf(AgentActor.Props(settings, identity, processes ?? new ProcessTable(), time), "agent");
 
             // A graceful stop kills the running tasks (reason "agent stopped"), journals that and hands it to the Master.

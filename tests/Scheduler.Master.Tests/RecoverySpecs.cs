@@ -72,9 +72,10 @@ public sealed class RecoverySpecs : IAsyncLifetime
     {
         var task = await _cluster.SubmitAsync("a1", "sh", "-c", "sleep 1; echo late");
         await _cluster.WaitForTaskAsync(task.TaskId, t => t.State == TaskState.Running, "running");
+        var process = _cluster.Processes.Find(task.TaskId)!;
         var port = int.Parse(_cluster.MasterAddress.Split(':')[1]);
         await _cluster.Master.Terminate();
-        await _cluster.Processes.Find(task.TaskId)!.Exited.WaitAsync(TimeSpan.FromSeconds(20));
+        await process.Exited.WaitAsync(TimeSpan.FromSeconds(20));
 
         _cluster.StartMaster(port);
 
