@@ -74,7 +74,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
                 {
                     open.Add(e.TaskId);
                 }
-                else if (e is TaskExited or TaskTimedOut or TaskKilled or TaskFailedToStart or TaskLost)
+                else if (Core.Tasks.TaskOutcome.Of(e) is not null)
                 {
                     open.Remove(e.TaskId);
                 }

@@ -1,4 +1,5 @@
 using Scheduler.Contracts.Tasks;
+using Scheduler.Core.Tasks;
 
 namespace Scheduler.Core.Scheduling;
 
@@ -40,15 +41,12 @@ public sealed record TaskEntry(
         Reason);
 
     /// <summary>Folds an event journaled by the agent into the Master's entry.</summary>
-    public TaskEntry Adopt(ITaskEvent e) => e switch
+    public TaskEntry Adopt(ITaskEvent e) => TaskOutcome.Of(e) is { } end
+        ? Final(end.State, end.ExitCode, end.Reason, end.At)
+        : e switch
     {
         TaskAccepted => this with { AcceptedByAgent = true },
         TaskStarted s when !IsFinal => this with { State = TaskState.Running, StartedAt = s.At, AcceptedByAgent = true },
-        TaskExited x => Final(x.ExitCode == 0 ? TaskState.Succeeded : TaskState.Failed, x.ExitCode, null, x.At),
-        TaskTimedOut t => Final(TaskState.TimedOut, t.ExitCode, $"timed out after {t.Timeout}", t.At),
-        TaskKilled k => Final(TaskState.Killed, k.ExitCode, k.Reason, k.At),
-        TaskFailedToStart f => Final(TaskState.Failed, null, f.Error, f.At),
-        TaskLost l => Final(TaskState.Lost, null, l.Reason, l.At),
         _ => this,
     };
 

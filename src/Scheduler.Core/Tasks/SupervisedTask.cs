@@ -49,7 +49,9 @@ public sealed record SupervisedTask(
         $"task id '{TaskId}' is already used for command [{string.Join(' ', Spec?.Command ?? [])}]; "
         + $"refusing [{string.Join(' ', spec.Command)}]";
 
-    public SupervisedTask Apply(ITaskEvent e) => e switch
+    public SupervisedTask Apply(ITaskEvent e) => TaskOutcome.Of(e) is { } end
+        ? this with { State = end.State, ExitCode = end.ExitCode, Reason = end.Reason, EndedAt = end.At }
+        : e switch
     {
         TaskAccepted a => this with { Spec = a.Spec, State = TaskState.Pending },
         TaskStarted s => this with
@@ -58,14 +60,6 @@ public sealed record SupervisedTask(
             Process = new ProcessHandle(s.Pid, s.ProcessStartTicks, s.BootId),
             StartedAt = s.At,
         },
-        TaskExited x => Final(x.ExitCode == 0 ? TaskState.Succeeded : TaskState.Failed, x.ExitCode, null, x.At),
-        TaskTimedOut t => Final(TaskState.TimedOut, t.ExitCode, $"timed out after {t.Timeout}", t.At),
-        TaskKilled k => Final(TaskState.Killed, k.ExitCode, k.Reason, k.At),
-        TaskFailedToStart f => Final(TaskState.Failed, null, f.Error, f.At),
-        TaskLost l => Final(TaskState.Lost, null, l.Reason, l.At),
         _ => this,
     };
-
-    private SupervisedTask Final(TaskState state, int? exitCode, string? reason, DateTimeOffset at) =>
-        this with { State = state, ExitCode = exitCode, Reason = reason, EndedAt = at };
 }
