@@ -59,7 +59,7 @@ public sealed class RecoverySpecs : IAsyncLifetime
 
         await _cluster.RestartMasterAsync();
 
-        var history = await _cluster.AskAsync<TasksResult>(new GetHistory(null, task.TaskId, 10));
+        var history = await _cluster.QueryAsync<TasksResult>(new GetHistory(null, task.TaskId, 10));
         Assert.Equal(TaskState.Succeeded, Assert.Single(history.Tasks).State);
         Assert.Equal("kept", await _cluster.WaitForCompleteLogAsync(task.TaskId));
         await _cluster.WaitForAgentAsync("a1", AgentState.Connected);

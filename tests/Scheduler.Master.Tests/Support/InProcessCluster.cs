@@ -16,7 +16,7 @@ namespace Scheduler.Master.Tests.Support;
 /// </summary>
 public sealed class InProcessCluster : IAsyncDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly Dictionary<string, ActorSystem> _agents = new();
     private ActorSystem _client = null!;
     private IActorRef _clusterClient = null!;
@@ -87,6 +87,31 @@ public sealed class InProcessCluster : IAsyncDisposable
     public async Task<object> AskAsync(IClientRequest request) =>
         await _clusterClient.Ask<object>(new ClusterClient.Send(SchedulerPaths.SchedulerService, request), TimeSpan.FromSeconds(10));
 
+    /// <summary>
+    /// An idempotent query, asked again when an answer is lost: ClusterClient loses messages while it
+    /// re-establishes its contact (e.g. right after a Master restart), as DESIGN.md measured.
+    /// </summary>
+    public async Task<object> QueryAsync(IClientRequest request)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            try
+            {
+                return await _clusterClient.Ask<object>(new ClusterClient.Send(SchedulerPaths.SchedulerService, request), TimeSpan.FromSeconds(2));
+            }
+            catch (AskTimeoutException) when (DateTime.UtcNow < deadline)
+            {
+            }
+        }
+    }
+
+    public async Task<T> QueryAsync<T>(IClientRequest request)
+    {
+        var answer = await QueryAsync(request);
+        return answer is T t ? t : throw new InvalidOperationException($"expected {typeof(T).Name}, got {answer}");
+    }
+
     public async Task<T> AskAsync<T>(IClientRequest request)
     {
         var answer = await AskAsync(request);
@@ -106,7 +131,7 @@ public sealed class InProcessCluster : IAsyncDisposable
         var deadline = DateTime.UtcNow + Patience;
         while (DateTime.UtcNow < deadline)
         {
-            if (await AskAsync(new GetTask(taskId)) is TaskResult r)
+            if (await QueryAsync(new GetTask(taskId)) is TaskResult r)
             {
                 last = r.Task;
                 if (condition(last))
@@ -129,7 +154,7 @@ public sealed class InProcessCluster : IAsyncDisposable
         var deadline = DateTime.UtcNow + Patience;
         while (DateTime.UtcNow < deadline)
         {
-            if (await AskAsync(GetAgents.Instance) is AgentsResult r)
+            if (await QueryAsync(GetAgents.Instance) is AgentsResult r)
             {
                 last = r.Agents.FirstOrDefault(a => a.Name == name);
                 if (last?.State == state)
@@ -155,7 +180,7 @@ public sealed class InProcessCluster : IAsyncDisposable
             TaskLogResult page;
             do
             {
-                page = await AskAsync<TaskLogResult>(new GetTaskLog(taskId, offset, 64 * 1024));
+                page = await QueryAsync<TaskLogResult>(new GetTaskLog(taskId, offset, 64 * 1024));
                 bytes.AddRange(page.Data);
                 offset = page.NextOffset;
             }

@@ -1,0 +1,68 @@
+using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Configuration;
+using Scheduler.Agent.Processes;
+using Scheduler.Agent.Tasks;
+using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Serialization;
+using Scheduler.Contracts.Tasks;
+using Scheduler.Hosting.Persistence;
+using Xunit.Abstractions;
+
+namespace Scheduler.Agent.Tests.Tasks;
+
+/// <summary>The task supervisor on a real SQLite journal: idempotent start, conflicts, recovery in a new ActorSystem.</summary>
+public sealed class TaskSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
+{
+    private readonly string _dir;
+    private readonly AgentSettings _settings;
+
+    public TaskSupervisorSpecs(ITestOutputHelper output) : base(SystemSetup(NewDir()), "agent-specs", output)
+    {
+        _dir = Sys.Settings.Config.GetString("test.dir");
+        _settings = AgentSettings.Create(ConfigurationFactory.ParseString($"scheduler.agent {{ name = a1, data-dir = \"{_dir}\", kill-grace = 1s }}"));
+    }
+
+    private static string NewDir() => Path.Combine(Path.GetTempPath(), "scheduler-agent-specs", Guid.NewGuid().ToString("N")[..10]);
+
+    private static ActorSystemSetup SystemSetup(string dir)
+    {
+        var journal = Path.Combine(dir, "journal.db");
+        SqliteJournal.Prepare(journal);
+        var config = ConfigurationFactory.ParseString($"test.dir = \"{dir}\"")
+            .WithFallback(SqliteJournal.Hocon(journal, TimeSpan.FromMilliseconds(50)))
+            .WithFallback(SerializationConfig.Hocon);
+        return ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), SqliteJournal.DataOptions(journal));
+    }
+
+    private IActorRef Supervisor(ActorSystem system, string taskId, ProcessTable processes) =>
+        system.ActorOf(TaskSupervisorActor.Props(taskId, "a1", _settings, processes, TimeProvider.System), TaskSupervisorActor.ActorNameOf(taskId));
+
+    private static TaskSpec Spec(string id, params string[] command) => new(id, command, null, new Dictionary<string, string>(), null);
+
+    [Fact]
+    public async Task Start_of_a_known_task_should_start_nothing_and_another_command_should_be_rejected_also_after_recovery()
+    {
+        var processes = new ProcessTable();
+        var supervisor = Supervisor(Sys, "t1", processes);
+        supervisor.Tell(new StartTask(1, Spec("t1", "sh", "-c", "echo once >> " + Path.Combine(_dir, "runs"))));
+        await AwaitAssertAsync(() => Assert.Equal("once\n", File.Exists(Path.Combine(_dir, "runs")) ? File.ReadAllText(Path.Combine(_dir, "runs")) : ""));
+
+        supervisor.Tell(new StartTask(1, Spec("t1", "sh", "-c", "echo once >> " + Path.Combine(_dir, "runs"))));
+        supervisor.Tell(new StartTask(1, Spec("t1", "false")));
+        var rejected = await ExpectMsgAsync<StartTaskRejected>();
+
+        Assert.Equal("t1", rejected.TaskId);
+        Assert.StartsWith("task id 't1' is already used for command [sh -c echo once", rejected.Reason);
+        Assert.EndsWith("refusing [false]", rejected.Reason);
+
+        // A new ActorSystem on the same journal file recovers the task and still refuses the other command.
+        await Sys.Terminate();
+        using var second = ActorSystem.Create("agent-specs-2", SystemSetup(_dir));
+        var probe = new Akka.TestKit.TestProbe(second, new Akka.TestKit.Xunit2.XunitAssertions());
+        Supervisor(second, "t1", new ProcessTable()).Tell(new StartTask(1, Spec("t1", "false")), probe.Ref);
+        Assert.Equal("t1", (await probe.ExpectMsgAsync<StartTaskRejected>()).TaskId);
+        Assert.Equal("once\n", File.ReadAllText(Path.Combine(_dir, "runs")));
+        await second.Terminate();
+    }
+}
