@@ -1,0 +1,221 @@
+using System.Reflection;
+using Akka.Actor;
+using Akka.Configuration;
+using Scheduler.Contracts;
+using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Client;
+using Scheduler.Contracts.Journal;
+using Scheduler.Contracts.Serialization;
+using Scheduler.Contracts.Tasks;
+
+namespace Scheduler.Contracts.Tests;
+
+public sealed class SerializationSpecs : IDisposable
+{
+    private static readonly DateTimeOffset At = new(2025, 3, 4, 5, 6, 7, TimeSpan.FromHours(2));
+
+    private static readonly TaskSpec Spec = new(
+        "t-1",
+        ["sh", "-c", "echo hi"],
+        "/tmp",
+        new Dictionary<string, string> { ["A"] = "1", ["B"] = "zwei" },
+        TimeSpan.FromSeconds(30));
+
+    private readonly ActorSystem _system;
+    private readonly IActorRef _actor;
+
+    public SerializationSpecs()
+    {
+        var config = ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(SerializationConfig.Hocon);
+        _system = ActorSystem.Create("t", config);
+        _actor = _system.ActorOf(Props.Create(() => new Sink()), "sink");
+    }
+
+    public void Dispose() => _system.Dispose();
+
+    public static TheoryData<string> Manifests()
+    {
+        var data = new TheoryData<string>();
+        foreach (var type in MessageManifests.Types)
+        {
+            data.Add(MessageManifests.ManifestOf(type));
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void MessageManifests_should_give_every_type_a_unique_manifest()
+    {
+        var manifests = MessageManifests.Types.Select(MessageManifests.ManifestOf).ToList();
+
+        Assert.Equal(41, manifests.Count);
+        Assert.Equal(manifests.Count, manifests.Distinct(StringComparer.Ordinal).Count());
+        foreach (var type in MessageManifests.Types)
+        {
+            Assert.Equal(type, MessageManifests.TypeOf(MessageManifests.ManifestOf(type)));
+        }
+    }
+
+    [Fact]
+    public void MessageManifests_should_register_every_concrete_scheduler_message()
+    {
+        var registered = MessageManifests.Types.ToHashSet();
+        var missing = typeof(ISchedulerMessage).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ISchedulerMessage).IsAssignableFrom(t))
+            .Where(t => !registered.Contains(t))
+            .Select(t => t.FullName)
+            .ToList();
+
+        Assert.Empty(missing);
+    }
+
+    [Fact]
+    public void MessageManifests_should_only_register_scheduler_messages()
+    {
+        Assert.All(MessageManifests.Types, t => Assert.True(typeof(ISchedulerMessage).IsAssignableFrom(t), t.FullName));
+    }
+
+    [Fact]
+    public void MessageManifests_should_reject_unknown_types_and_manifests()
+    {
+        var byType = Assert.Throws<ArgumentException>(() => MessageManifests.ManifestOf(typeof(TaskView)));
+        var byManifest = Assert.Throws<ArgumentException>(() => MessageManifests.TypeOf("xx.nope"));
+
+        Assert.Contains("Scheduler.Contracts.Tasks.TaskView has no manifest", byType.Message);
+        Assert.Contains("Unknown message manifest 'xx.nope'", byManifest.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Manifests))]
+    public void SchedulerSerializer_should_round_trip_every_message(string manifest)
+    {
+        var type = MessageManifests.TypeOf(manifest);
+        var sample = Sample(type);
+        Assert.IsType(type, sample);
+
+        var serializer = Assert.IsType<SchedulerSerializer>(_system.Serialization.FindSerializerForType(type));
+        var bytes = serializer.ToBinary(sample);
+        Assert.Equal(manifest, serializer.Manifest(sample));
+
+        var back = serializer.FromBinary(bytes, manifest);
+
+        Assert.IsType(type, back);
+        Assert.Equal(bytes, serializer.ToBinary(back));
+    }
+
+    [Fact]
+    public void SchedulerSerializer_should_resolve_actor_refs_back_to_the_same_actor()
+    {
+        var message = new RegisterAgent("a1", "j1", 3, _actor, null, TimeSpan.FromSeconds(5), ["gpu"]);
+        var serializer = (SchedulerSerializer)_system.Serialization.FindSerializerForType(typeof(RegisterAgent));
+
+        var back = (RegisterAgent)serializer.FromBinary(serializer.ToBinary(message), serializer.Manifest(message));
+
+        Assert.Equal(_actor, back.AgentRef);
+        Assert.Equal(_actor.Path, back.AgentRef.Path);
+        Assert.Null(back.ReconnectWindow);
+        Assert.Equal(["gpu"], back.Labels);
+    }
+
+    [Fact]
+    public void SchedulerSerializer_should_keep_concrete_event_types_inside_batches()
+    {
+        var events = AllEvents().Select((e, i) => new JournaledTaskEvent(i + 1, e)).ToList();
+        var batch = new AgentEventBatch("a1", "j1", 2, 0, events.Count, events);
+        var serializer = (SchedulerSerializer)_system.Serialization.FindSerializerForType(typeof(AgentEventBatch));
+
+        var back = (AgentEventBatch)serializer.FromBinary(serializer.ToBinary(batch), "ag.events");
+
+        Assert.Equal(events.Select(e => e.Event.GetType()), back.Events.Select(e => e.Event.GetType()));
+        Assert.Equal(events.Select(e => e.Offset), back.Events.Select(e => e.Offset));
+        var accepted = Assert.IsType<TaskAccepted>(back.Events[0].Event);
+        Assert.True(accepted.Spec.SameCommandAs(Spec));
+        Assert.Equal(At, accepted.At);
+        Assert.Equal(new TaskStarted("t-1", 42, 9000, "boot", At), back.Events[1].Event);
+        Assert.Equal(new TaskTimedOut("t-1", TimeSpan.FromSeconds(30), null, At), back.Events[3].Event);
+    }
+
+    [Fact]
+    public void SchedulerSerializer_should_keep_concrete_event_types_inside_adopted_batches()
+    {
+        var events = AllEvents().Select((e, i) => new JournaledTaskEvent(i + 11, e)).ToList();
+        var adopted = new AgentEventsAdopted("a1", "j1", 17, events);
+        var serializer = (SchedulerSerializer)_system.Serialization.FindSerializerForType(typeof(AgentEventsAdopted));
+
+        var back = (AgentEventsAdopted)serializer.FromBinary(serializer.ToBinary(adopted), "mj.adopted");
+
+        Assert.Equal(
+            [typeof(TaskAccepted), typeof(TaskStarted), typeof(TaskExited), typeof(TaskTimedOut), typeof(TaskKilled), typeof(TaskFailedToStart), typeof(TaskLost)],
+            back.Events.Select(e => e.Event.GetType()));
+        Assert.Equal(new TaskKilled("t-1", "by user", 137, At), back.Events[4].Event);
+        Assert.Equal(17, back.ToOffset);
+    }
+
+    private static ITaskEvent[] AllEvents() =>
+    [
+        new TaskAccepted("t-1", Spec, At),
+        new TaskStarted("t-1", 42, 9000, "boot", At),
+        new TaskExited("t-1", 3, At),
+        new TaskTimedOut("t-1", TimeSpan.FromSeconds(30), null, At),
+        new TaskKilled("t-1", "by user", 137, At),
+        new TaskFailedToStart("t-1", "No such file or directory", At),
+        new TaskLost("t-1", "agent restarted", At),
+    ];
+
+    private object Sample(Type type)
+    {
+        var view = new TaskView("t-1", "a1", ["echo", "ü"], TaskState.Running, null, At, At.AddSeconds(1), null, null);
+        var events = AllEvents().Select((e, i) => new JournaledTaskEvent(i + 1, e)).ToList();
+        byte[] data = [0, 1, 2, 255, (byte)'o'];
+        return type.Name switch
+        {
+            nameof(TaskAccepted) => new TaskAccepted("t-1", Spec, At),
+            nameof(TaskStarted) => new TaskStarted("t-1", 42, 9000, "boot", At),
+            nameof(TaskExited) => new TaskExited("t-1", 3, At),
+            nameof(TaskTimedOut) => new TaskTimedOut("t-1", TimeSpan.FromMilliseconds(1500), 143, At),
+            nameof(TaskKilled) => new TaskKilled("t-1", "by user", null, At),
+            nameof(TaskFailedToStart) => new TaskFailedToStart("t-1", "No such file", At),
+            nameof(TaskLost) => new TaskLost("t-1", "agent restarted", At),
+            nameof(RegisterAgent) => new RegisterAgent("a1", "j1", 3, _actor, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(5), ["x", "y"]),
+            nameof(AgentRegistered) => new AgentRegistered("a1", 3, 7, "run-1", 12),
+            nameof(AgentRegistrationRefused) => new AgentRegistrationRefused("a1", 3, "name in use"),
+            nameof(AgentHeartbeat) => new AgentHeartbeat("a1", "j1", 3, 99),
+            nameof(MasterHeartbeat) => new MasterHeartbeat(7, 99),
+            nameof(RegisterAgain) => new RegisterAgain("a1", 3),
+            nameof(AgentCaughtUp) => new AgentCaughtUp("a1", "j1", 3, 40),
+            nameof(AgentEventBatch) => new AgentEventBatch("a1", "j1", 3, 0, events.Count, events),
+            nameof(EventsAdopted) => new EventsAdopted(7, "j1", 40),
+            nameof(StartTask) => new StartTask(7, Spec),
+            nameof(StopTask) => new StopTask(7, "t-1", "by user"),
+            nameof(StartTaskRejected) => new StartTaskRejected("a1", "t-1", "conflict"),
+            nameof(FetchTaskLog) => new FetchTaskLog(7, "t-1", 100, 4096),
+            nameof(TaskLogChunk) => new TaskLogChunk("a1", "t-1", 100, data, true),
+            nameof(SubmitTask) => new SubmitTask("a1", Spec with { WorkingDirectory = null, Timeout = null }),
+            nameof(KillTask) => new KillTask("t-1"),
+            nameof(GetTask) => new GetTask("t-1"),
+            nameof(GetTasks) => new GetTasks(null),
+            nameof(GetHistory) => new GetHistory("a1", null, 50),
+            nameof(GetTaskLog) => new GetTaskLog("t-1", 0, 65536),
+            nameof(GetAgents) => GetAgents.Instance,
+            nameof(TaskResult) => new TaskResult(view),
+            nameof(TasksResult) => new TasksResult([view, view with { TaskId = "t-2", State = TaskState.Failed, ExitCode = 3, Reason = "x" }]),
+            nameof(AgentsResult) => new AgentsResult([new AgentView("a1", AgentState.Unreachable, At, 2, ["gpu"])]),
+            nameof(TaskLogResult) => new TaskLogResult("t-1", 0, 5, data, false),
+            nameof(RequestFailed) => new RequestFailed(ErrorCode.DuplicateTaskId, "task id 't-1' is in use"),
+            nameof(MasterEpochStarted) => new MasterEpochStarted(7, "run-1", At),
+            nameof(TaskSubmitted) => new TaskSubmitted("a1", Spec, At),
+            nameof(TaskKillRequested) => new TaskKillRequested("t-1", "by user", At),
+            nameof(TaskRejectedByAgent) => new TaskRejectedByAgent("t-1", "conflict", At),
+            nameof(AgentJournalAttached) => new AgentJournalAttached("a1", "j2", At),
+            nameof(AgentEventsAdopted) => new AgentEventsAdopted("a1", "j1", events.Count, events),
+            nameof(TaskLogCompleted) => new TaskLogCompleted("t-1", 1234, At),
+            nameof(TaskLogChunkStored) => new TaskLogChunkStored("t-1", 100, data),
+            _ => throw new InvalidOperationException($"No sample for {type.FullName}; add one to {nameof(Sample)}."),
+        };
+    }
+
+    private sealed class Sink : ReceiveActor
+    {
+    }
+}
