@@ -10,7 +10,7 @@ public static partial class TaskIds
 {
     public const int MaxLength = 128;
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]*\z")]
     private static partial Regex SafeName();
 
     /// <summary>A fresh id for a task submitted without one.</summary>

@@ -28,7 +28,7 @@ public static partial class Durations
             "d" or "day" or "days" => number * 86_400_000,
             _ => null,
         };
-        if (ms is null)
+        if (ms is null || ms.Value > TimeSpan.MaxValue.TotalMilliseconds)
         {
             return false;
         }
