@@ -13,6 +13,7 @@ using Scheduler.Agent.Tasks;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Tasks;
+using Scheduler.Core.Tasks;
 
 namespace Scheduler.Agent;
 
@@ -68,19 +69,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
             .CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset())
             .Where(e => e.Event is ITaskEvent)
             .Select(e => (ITaskEvent)e.Event)
-            .RunAggregate(new HashSet<string>(), (open, e) =>
-            {
-                if (e is TaskAccepted)
-                {
-                    open.Add(e.TaskId);
-                }
-                else if (Core.Tasks.TaskOutcome.Of(e) is not null)
-                {
-                    open.Remove(e.TaskId);
-                }
-
-                return open;
-            }, materializer)
+            .RunAggregate(new HashSet<string>(), OpenTasks.Fold, materializer)
             .PipeTo(Self, success: open => new Recovered(open), failure: e => new RecoveryFailed(e));
     }
 
@@ -177,7 +166,6 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
     private void Common()
     {
         Receive<ShutdownAgent>(OnShutdown);
-        Receive<GetProcessCount>(_ => Sender.Tell(_processes.Count));
     }
 
     private void OnRegistered(AgentRegistered registered)
@@ -260,9 +248,3 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
 
 /// <summary>Kill all running tasks and flush their events; answered with <see cref="Done"/>.</summary>
 public sealed record ShutdownAgent(TimeSpan FlushTime) : INoSerializationVerificationNeeded;
-
-/// <summary>How many task processes this agent process holds (for tests and status).</summary>
-public sealed record GetProcessCount : INoSerializationVerificationNeeded
-{
-    public static GetProcessCount Instance { get; } = new();
-}

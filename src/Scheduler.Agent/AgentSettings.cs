@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Scheduler.Contracts;
 using Scheduler.Contracts.Tasks;
 using Scheduler.Core.Configuration;
 
@@ -54,10 +55,10 @@ public sealed record AgentSettings(
             r.Duration("scheduler.agent.kill-grace"),
             r.Duration("scheduler.agent.register-interval"),
             r.Int("scheduler.agent.replay-batch-events", 1, 100_000),
-            r.Int("scheduler.agent.replay-batch-bytes", 1_000, 16_000_000),
+            r.Int("scheduler.agent.replay-batch-bytes", 1_000, WireLimits.MaxReplayBatchBytes),
             r.Duration("scheduler.agent.replay-ack-timeout"),
             r.Duration("scheduler.agent.replay-poll-interval"),
-            r.Int("scheduler.agent.log-chunk-bytes", 1_000, 16_000_000));
+            r.Int("scheduler.agent.log-chunk-bytes", 1_000, WireLimits.MaxLogChunkBytes));
         if (settings.UnreachableAfter <= settings.HeartbeatInterval)
         {
             throw r.Invalid("scheduler.unreachable-after", $"a duration longer than scheduler.heartbeat-interval ({Durations.Format(settings.HeartbeatInterval)})");

@@ -18,14 +18,13 @@ public static class NodeConfig
                 throw new ConfigurationException($"config file '{path}' not found");
             }
 
-            try
+            var text = File.ReadAllText(path);
+            if (HoconCheck.Problem(text) is { } problem)
             {
-                file = ConfigurationFactory.ParseString(File.ReadAllText(path));
+                throw new ConfigurationException($"config file '{path}' is not valid HOCON: {problem}");
             }
-            catch (Exception e)
-            {
-                throw new ConfigurationException($"config file '{path}' is not valid HOCON: {FirstLine(e.Message)}", e);
-            }
+
+            file = ConfigurationFactory.ParseString(text);
         }
 
         return (overrides.WithFallback(file), origin);
@@ -52,6 +51,4 @@ public static class NodeConfig
         ConfigurationFactory.ParseString($"{key} = [{string.Join(", ", values.Select(v => $"\"{Escape(v)}\""))}]");
 
     private static string Escape(string value) => value.Replace("\\", "\\\\").Replace("\"", "\\\"");
-
-    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 }

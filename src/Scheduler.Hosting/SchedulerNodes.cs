@@ -79,42 +79,26 @@ public static class SchedulerNodes
     public static ActorSystem StartMasterSystem(Config config, string origin, string host, int port)
     {
         var settings = NodeConfig.Read(() => MasterSettings.Create(config, origin));
-        var folderLock = DataFolderLock.Acquire(settings.DataDir, "master");
-        try
-        {
-            SqliteJournal.Prepare(settings.JournalPath);
-            var full = config
-                .WithFallback(AkkaHocon.Master(host, port))
-                .WithFallback(SqliteJournal.Hocon(settings.JournalPath, TimeSpan.FromMilliseconds(200)))
-                .WithFallback(SerializationConfig.Hocon)
-                .WithFallback(SchedulerLogging.AkkaHocon)
-                .WithFallback(MasterSettings.DefaultConfig);
-            var system = CreateSystem(SchedulerPaths.SystemName, full, settings.JournalPath);
-            system.RegisterOnTermination(folderLock.Dispose);
+        var system = StartLockedSystem(SchedulerPaths.SystemName, settings.DataDir, "master", settings.JournalPath,
+            TimeSpan.FromMilliseconds(200), config.WithFallback(AkkaHocon.Master(host, port)).WithFallback(MasterSettings.DefaultConfig));
 
-            var cluster = Cluster.Get(system);
-            if (cluster.Settings.SeedNodes.Count == 0)
-            {
-                cluster.Join(cluster.SelfAddress);
-            }
-
-            system.ActorOf(ClusterSingletonManager.Props(
-                    SchedulerActor.Props(settings, TimeProvider.System),
-                    PoisonPill.Instance,
-                    ClusterSingletonManagerSettings.Create(system).WithRole(SchedulerPaths.MasterRole)),
-                "scheduler");
-            var proxy = system.ActorOf(ClusterSingletonProxy.Props(
-                    "/user/scheduler",
-                    ClusterSingletonProxySettings.Create(system).WithRole(SchedulerPaths.MasterRole)),
-                "scheduler-proxy");
-            ClusterClientReceptionist.Get(system).RegisterService(proxy);
-            return system;
-        }
-        catch
+        var cluster = Cluster.Get(system);
+        if (cluster.Settings.SeedNodes.Count == 0)
         {
-            folderLock.Dispose();
-            throw;
+            cluster.Join(cluster.SelfAddress);
         }
+
+        system.ActorOf(ClusterSingletonManager.Props(
+                SchedulerActor.Props(settings, TimeProvider.System),
+                PoisonPill.Instance,
+                ClusterSingletonManagerSettings.Create(system).WithRole(SchedulerPaths.MasterRole)),
+            "scheduler");
+        var proxy = system.ActorOf(ClusterSingletonProxy.Props(
+                "/user/scheduler",
+                ClusterSingletonProxySettings.Create(system).WithRole(SchedulerPaths.MasterRole)),
+            "scheduler-proxy");
+        ClusterClientReceptionist.Get(system).RegisterService(proxy);
+        return system;
     }
 
     /// <summary>
@@ -124,29 +108,39 @@ public static class SchedulerNodes
     public static ActorSystem StartAgentSystem(Config config, string origin, string host, int port, TimeProvider time, ProcessTable? processes = null)
     {
         var settings = NodeConfig.Read(() => AgentSettings.Create(config, origin));
-        var folderLock = DataFolderLock.Acquire(settings.DataDir, $"agent '{settings.Name}'");
+        var system = StartLockedSystem(AgentSystemName, settings.DataDir, $"agent '{settings.Name}'", settings.JournalPath,
+            TimeSpan.FromMilliseconds(50), config.WithFallback(AkkaHocon.Agent(host, port)).WithFallback(AgentSettings.DefaultConfig));
+        var identity = new AgentIdentity(AgentIdentity.LoadOrCreateJournalId(settings.DataDir), AgentIdentity.NextIncarnation(time));
+        Subreaper.TryEnable();
+        var agent = system.ActorOf(AgentActor.Props(settings, identity, processes ?? new ProcessTable(), time), "agent");
+
+        // A graceful stop kills the running tasks (reason "agent stopped"), journals that and hands it to the Master.
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "kill-tasks", async () =>
+        {
+            await agent.Ask<Done>(new ShutdownAgent(TimeSpan.FromSeconds(1)), settings.KillGrace + TimeSpan.FromSeconds(10))
+                .ConfigureAwait(false);
+            return Done.Instance;
+        });
+        return system;
+    }
+
+    /// <summary>
+    /// Locks the node's data folder (one process per SQLite journal), switches the journal to WAL and starts
+    /// the ActorSystem with the journal, the serializer and logging under <paramref name="config"/>.
+    /// The lock is released when the system terminates, or at once if it cannot start.
+    /// </summary>
+    private static ActorSystem StartLockedSystem(string name, string dataDir, string what, string journalPath, TimeSpan queryRefresh, Config config)
+    {
+        var folderLock = DataFolderLock.Acquire(dataDir, what);
         try
         {
-            var identity = new AgentIdentity(AgentIdentity.LoadOrCreateJournalId(settings.DataDir), AgentIdentity.NextIncarnation(time));
-            Subreaper.TryEnable();
-            SqliteJournal.Prepare(settings.JournalPath);
+            SqliteJournal.Prepare(journalPath);
             var full = config
-                .WithFallback(AkkaHocon.Agent(host, port))
-                .WithFallback(SqliteJournal.Hocon(settings.JournalPath, TimeSpan.FromMilliseconds(50)))
+                .WithFallback(SqliteJournal.Hocon(journalPath, queryRefresh))
                 .WithFallback(SerializationConfig.Hocon)
-                .WithFallback(SchedulerLogging.AkkaHocon)
-                .WithFallback(AgentSettings.DefaultConfig);
-            var system = CreateSystem(AgentSystemName, full, settings.JournalPath);
+                .WithFallback(SchedulerLogging.AkkaHocon);
+            var system = CreateSystem(name, full, journalPath);
             system.RegisterOnTermination(folderLock.Dispose);
-            var agent = system.ActorOf(AgentActor.Props(settings, identity, processes ?? new ProcessTable(), time), "agent");
-
-            // A graceful stop kills the running tasks (reason "agent stopped"), journals that and hands it to the Master.
-            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "kill-tasks", async () =>
-            {
-                await agent.Ask<Done>(new ShutdownAgent(TimeSpan.FromSeconds(1)), settings.KillGrace + TimeSpan.FromSeconds(10))
-                    .ConfigureAwait(false);
-                return Done.Instance;
-            });
             return system;
         }
         catch

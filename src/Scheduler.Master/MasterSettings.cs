@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Scheduler.Contracts;
 using Scheduler.Core.Configuration;
 
 namespace Scheduler.Master;
@@ -33,7 +34,7 @@ public sealed record MasterSettings(
             r.Duration("scheduler.unreachable-after"),
             r.Duration("scheduler.master.outbox-resend-interval"),
             r.Duration("scheduler.master.log-copy-interval"),
-            r.Int("scheduler.master.log-chunk-bytes", 1_000, 16_000_000));
+            r.Int("scheduler.master.log-chunk-bytes", 1_000, WireLimits.MaxLogChunkBytes));
         if (settings.UnreachableAfter <= settings.HeartbeatInterval)
         {
             throw r.Invalid("scheduler.unreachable-after", $"a duration longer than scheduler.heartbeat-interval ({Durations.Format(settings.HeartbeatInterval)})");

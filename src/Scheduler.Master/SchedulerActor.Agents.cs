@@ -44,7 +44,7 @@ public sealed partial class SchedulerActor
 
         Context.Watch(r.AgentRef);
         _sessions[r.AgentName] = new AgentSession(r.AgentName, r.JournalId, r.Incarnation, r.AgentRef, r.Labels,
-            r.ReconnectWindow, r.KillGrace, Now, Coupled: false, Terminated: false);
+            r.ReconnectWindow, r.KillGrace, Now, Coupled: false, Terminated: false, ShownUnreachable: false);
         if (_state.IsKnownJournal(r.AgentName, r.JournalId))
         {
             _log.Info("Agent {AgentName} registered (incarnation {Incarnation}) at {Address}", r.AgentName, r.Incarnation, r.AgentRef.Path.Address);
@@ -85,12 +85,7 @@ public sealed partial class SchedulerActor
             return;
         }
 
-        if (!s.IsReachable(Now, _settings.UnreachableAfter))
-        {
-            _log.Info("Agent {AgentName} reachable again", s.Name);
-        }
-
-        _sessions[s.Name] = s with { LastSeen = Now };
+        Touch(s);
         s.Ref.Tell(new MasterHeartbeat(_state.Epoch, h.Sequence));
     }
 
@@ -101,7 +96,7 @@ public sealed partial class SchedulerActor
             return;
         }
 
-        _sessions[s.Name] = s with { LastSeen = Now };
+        s = Touch(s);
         if (_state.Decide(batch) == BatchDecision.Ignore)
         {
             s.Ref.Tell(new EventsAdopted(_state.Epoch, batch.JournalId, _state.AdoptedOffset(batch.AgentName, batch.JournalId)));
@@ -125,14 +120,14 @@ public sealed partial class SchedulerActor
             return;
         }
 
-        _sessions[s.Name] = s with { LastSeen = Now };
+        s = Touch(s);
         if (s.Coupled || _state.AdoptedOffset(c.AgentName, c.JournalId) < c.JournalEnd)
         {
             return;
         }
 
         // Replay first, then schedule: only a coupled agent gets work.
-        _sessions[s.Name] = s with { Coupled = true, LastSeen = Now };
+        _sessions[s.Name] = s with { Coupled = true };
         var running = _state.Tasks.Values.Where(t => t.Agent == s.Name && t.State == TaskState.Running).Select(t => t.Spec.TaskId).ToList();
         _log.Info("Agent {AgentName} coupled at offset {Offset}, {Count} running: {Tasks}", s.Name, c.JournalEnd, running.Count, running);
         Dispatch(_sessions[s.Name]);
@@ -156,15 +151,23 @@ public sealed partial class SchedulerActor
         }
     }
 
+    /// <summary>The agent was heard from: note the time, and say so if it had been shown unreachable.</summary>
+    private AgentSession Touch(AgentSession s)
+    {
+        if (s.ShownUnreachable)
+        {
+            _log.Info("Agent {AgentName} reachable again after {Silence}", s.Name, Now - s.LastSeen);
+        }
+
+        return _sessions[s.Name] = s with { LastSeen = Now, ShownUnreachable = false };
+    }
+
     private void CheckReachability()
     {
-        foreach (var s in _sessions.Values.Where(s => !s.Terminated))
+        foreach (var s in _sessions.Values.Where(s => !s.Terminated && !s.ShownUnreachable && !s.IsReachable(Now, _settings.UnreachableAfter)).ToList())
         {
-            var silence = Now - s.LastSeen;
-            if (silence > _settings.UnreachableAfter && silence <= _settings.UnreachableAfter + _settings.HeartbeatInterval)
-            {
-                _log.Info("Agent {AgentName} unreachable: no heartbeat for {Silence}", s.Name, silence);
-            }
+            _log.Info("Agent {AgentName} unreachable: no heartbeat for {Silence}", s.Name, Now - s.LastSeen);
+            _sessions[s.Name] = s with { ShownUnreachable = true };
         }
     }
 
@@ -207,6 +210,6 @@ public sealed partial class SchedulerActor
     {
         var name = TaskLogActor.ActorNameOf(taskId);
         var child = Context.Child(name);
-        return child.IsNobody() ? Context.ActorOf(TaskLogActor.Props(taskId, _settings.LogChunkBytes), name) : child;
+        return child.IsNobody() ? Context.ActorOf(TaskLogActor.Props(taskId, _settings.LogChunkBytes, _time), name) : child;
     }
 }

@@ -4,6 +4,7 @@ using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Tasks;
+using Scheduler.Core.Tasks;
 using Scheduler.Master.Logs;
 
 namespace Scheduler.Master;
@@ -11,9 +12,6 @@ namespace Scheduler.Master;
 /// <summary>The client side of the scheduler: requests from integrators and the CLI.</summary>
 public sealed partial class SchedulerActor
 {
-    /// <summary>Longest accepted command line (all arguments together), in characters.</summary>
-    public const int MaxCommandLength = 64 * 1024;
-
     private void OnSubmit(SubmitTask submit)
     {
         var spec = submit.Spec;
@@ -46,25 +44,9 @@ public sealed partial class SchedulerActor
 
     private RequestFailed? Validate(SubmitTask submit)
     {
-        var spec = submit.Spec;
-        if (TaskIds.Problem(spec.TaskId) is { } idProblem)
+        if (TaskSpecRules.Problem(submit.Spec) is { } problem)
         {
-            return new RequestFailed(ErrorCode.InvalidRequest, idProblem);
-        }
-
-        if (spec.Command.Count == 0 || string.IsNullOrEmpty(spec.Command[0]))
-        {
-            return new RequestFailed(ErrorCode.InvalidRequest, "the command is empty");
-        }
-
-        if (spec.Command.Sum(a => a.Length + 1) > MaxCommandLength)
-        {
-            return new RequestFailed(ErrorCode.InvalidRequest, $"the command line is longer than {MaxCommandLength} characters");
-        }
-
-        if (spec.Timeout is { } timeout && timeout <= TimeSpan.Zero)
-        {
-            return new RequestFailed(ErrorCode.InvalidRequest, "the timeout must be positive");
+            return new RequestFailed(ErrorCode.InvalidRequest, problem);
         }
 
         var known = _sessions.ContainsKey(submit.Agent) || _state.Cursors.ContainsKey(submit.Agent);
@@ -126,7 +108,7 @@ public sealed partial class SchedulerActor
         var names = _sessions.Keys.Concat(_state.Cursors.Keys).Distinct().Order();
         return names.Select(name =>
         {
-            var running = _state.Tasks.Values.Count(t => t.Agent == name && t.State == TaskState.Running);
+            var running = _state.RunningCount(name);
             return _sessions.TryGetValue(name, out var s)
                 ? new AgentView(name, s.State(Now, _settings.UnreachableAfter), s.LastSeen, running, s.Labels)
                 : new AgentView(name, AgentState.Lost, null, running, []);

@@ -79,17 +79,8 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<GetTask>(q => Sender.Tell(_state.Tasks.TryGetValue(q.TaskId, out var t)
             ? new TaskResult(View(t))
             : NotFound(q.TaskId)));
-        Command<GetTasks>(q => Sender.Tell(new TasksResult(_state.Tasks.Values
-            .Where(t => !t.IsFinal && (q.Agent is null || t.Agent == q.Agent))
-            .OrderBy(t => t.Sequence)
-            .Select(View)
-            .ToList())));
-        Command<GetHistory>(q => Sender.Tell(new TasksResult(_state.Tasks.Values
-            .Where(t => (q.Agent is null || t.Agent == q.Agent) && (q.TaskId is null || t.Spec.TaskId == q.TaskId))
-            .OrderByDescending(t => t.Sequence)
-            .Take(Math.Max(1, q.Limit))
-            .Select(View)
-            .ToList())));
+        Command<GetTasks>(q => Sender.Tell(new TasksResult(_state.Unfinished(q.Agent).Select(View).ToList())));
+        Command<GetHistory>(q => Sender.Tell(new TasksResult(_state.History(q.Agent, q.TaskId, q.Limit).Select(View).ToList())));
         Command<GetTaskLog>(OnGetLog);
         Command<GetAgents>(_ => Sender.Tell(new AgentsResult(AgentViews())));
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Scheduler.Cli.Tests.Support;
 
 namespace Scheduler.Cli.Tests;
 
@@ -10,7 +11,6 @@ namespace Scheduler.Cli.Tests;
 /// </summary>
 public sealed partial class EndToEndSpecs : IAsyncLifetime
 {
-    private static readonly string SchedulerDll = Path.Combine(AppContext.BaseDirectory, "scheduler.dll");
     private readonly string _root = Path.Combine(Path.GetTempPath(), "scheduler-e2e", Guid.NewGuid().ToString("N")[..10]);
     private Process _master = null!;
     private Process _agent = null!;
@@ -137,16 +137,8 @@ public sealed partial class EndToEndSpecs : IAsyncLifetime
         throw new TimeoutException($"{what} not reached in 60 s; last: {last}");
     }
 
-    private async Task<(int ExitCode, string Out, string Error)> CliAsync(params string[] args)
-    {
-        var start = Start(args);
-        start.Environment["SCHEDULER_MASTER"] = _masterAddress;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output, await error);
-    }
+    private Task<(int ExitCode, string Out, string Error)> CliAsync(params string[] args) =>
+        SchedulerCommand.RunAsync(new Dictionary<string, string> { ["SCHEDULER_MASTER"] = _masterAddress }, args);
 
     private static Task<(Process Process, string Line)> StartNodeAsync(Regex started, params string[] args) =>
         StartNodeAsync(started, drain: true, args);
@@ -154,7 +146,7 @@ public sealed partial class EndToEndSpecs : IAsyncLifetime
     /// <summary>Starts a node and waits for its start line; with <paramref name="drain"/> its stderr is then read away so it never blocks.</summary>
     private static async Task<(Process Process, string Line)> StartNodeAsync(Regex started, bool drain, params string[] args)
     {
-        var process = Process.Start(Start(args))!;
+        var process = Process.Start(SchedulerCommand.StartInfo(args))!;
         var line = await ReadUntilAsync(process, started);
         _ = process.StandardOutput.ReadToEndAsync();
         if (drain)
@@ -184,23 +176,5 @@ public sealed partial class EndToEndSpecs : IAsyncLifetime
         while (await process.StandardError.ReadLineAsync() is not null)
         {
         }
-    }
-
-    private static ProcessStartInfo Start(IEnumerable<string> args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(SchedulerDll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Remove("SCHEDULER_MASTER");
-        return start;
     }
 }

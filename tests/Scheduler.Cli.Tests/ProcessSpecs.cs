@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Scheduler.Cli.Tests.Support;
 using Xunit;
 
 namespace Scheduler.Cli.Tests;
@@ -6,44 +7,8 @@ namespace Scheduler.Cli.Tests;
 /// <summary>The built <c>scheduler</c> command as a real process.</summary>
 public sealed class ProcessSpecs
 {
-    private static readonly string SchedulerDll = Path.Combine(AppContext.BaseDirectory, "scheduler.dll");
-
-    private static async Task<(int ExitCode, string Out, string Error)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(SchedulerDll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Remove("SCHEDULER_MASTER");
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<(int ExitCode, string Out, string Error)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        SchedulerCommand.RunAsync(environment, args);
 
     [Fact]
     public async Task Help_should_list_the_commands_and_exit_0()

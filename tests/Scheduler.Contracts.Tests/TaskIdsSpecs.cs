@@ -4,6 +4,10 @@ namespace Scheduler.Contracts.Tests;
 
 public sealed class TaskIdsSpecs
 {
+    [Fact]
+    public void Problem_should_reject_an_id_ending_in_a_newline() =>
+        Assert.Equal("task id 'a\n' may contain only letters, digits, '.', '_' and '-' and must start with a letter or digit", TaskIds.Problem("a\n"));
+
     [Theory]
     [InlineData("t-1")]
     [InlineData("A")]

@@ -36,6 +36,10 @@ public sealed class DurationsSpecs
         Assert.Equal(TimeSpan.Zero, value);
     }
 
+    [Fact]
+    public void TryParse_should_refuse_a_duration_beyond_TimeSpan_without_throwing() =>
+        Assert.False(Durations.TryParse("99999999999d", out _));
+
     [Theory]
     [InlineData(1_500, "1500ms")]
     [InlineData(90_000, "90s")]

@@ -1,3 +1,4 @@
+using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Tasks;
 using Scheduler.Master.Tests.Support;
@@ -28,6 +29,29 @@ public sealed class TaskLifecycleSpecs : IAsyncLifetime
         Assert.Equal("out-1\nout-2", await _cluster.WaitForCompleteLogAsync(task.TaskId, OutputStream.Stdout));
         Assert.Equal("err-1", await _cluster.WaitForCompleteLogAsync(task.TaskId, OutputStream.Stderr));
         Assert.Equal(3, (await _cluster.WaitForCompleteLogAsync(task.TaskId)).Split('\n').Length);
+    }
+
+    [Fact]
+    public async Task Log_larger_than_one_chunk_should_reach_the_master_whole_and_in_order()
+    {
+        // 4,000 lines of 100 bytes: about 400 KB, several 96 KB chunks copied one after another.
+        var task = await _cluster.SubmitAsync("a1", "sh", "-c", "i=0; while [ $i -lt 4000 ]; do printf '%04d%096d\\n' $i 0; i=$((i+1)); done");
+
+        Assert.Equal(TaskState.Succeeded, (await _cluster.WaitForFinalAsync(task.TaskId)).State);
+        var lines = (await _cluster.WaitForCompleteLogAsync(task.TaskId)).Split('\n');
+        Assert.Equal(Enumerable.Range(0, 4000).Select(i => $"{i:0000}{new string('0', 96)}"), lines);
+    }
+
+    [Fact]
+    public async Task Submit_to_an_agent_that_stopped_should_fail_with_AgentUnavailable()
+    {
+        await _cluster.StopAgentGracefullyAsync("a1");
+        await _cluster.WaitForAgentAsync("a1", AgentState.Lost);
+
+        var failed = await _cluster.AskAsync<RequestFailed>(new SubmitTask("a1", InProcessCluster.Spec("late-1", ["true"])));
+
+        Assert.Equal(ErrorCode.AgentUnavailable, failed.Code);
+        Assert.Equal("agent 'a1' is not connected; the task was not accepted", failed.Message);
     }
 
     [Fact]

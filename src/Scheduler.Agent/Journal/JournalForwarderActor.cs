@@ -28,6 +28,7 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
     private long _cursor;
     private long _generation;
     private long? _inFlightTo;
+    private long? _reportedEnd;
 
     public JournalForwarderActor(AgentSettings settings, AgentIdentity identity, IActorRef clusterClient)
     {
@@ -51,6 +52,7 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
         Receive<EventsAdopted>(_ => { });
         Receive<Loaded>(_ => { });
         Receive<Poll>(_ => { });
+        Receive<ReportEndAgain>(_ => { });
     }
 
     private void Forwarding()
@@ -72,6 +74,7 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
         });
         Receive<Loaded>(OnLoaded);
         Receive<EventsAdopted>(OnAdopted);
+        Receive<ReportEndAgain>(_ => _reportedEnd = null);
         Receive<AckTimedOut>(t =>
         {
             if (t.Generation == _generation && _inFlightTo is not null)
@@ -88,7 +91,10 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
         _generation++;
         _cursor = resume.FromOffset;
         _inFlightTo = null;
+        _reportedEnd = null;
         Timers.CancelAll();
+        // A report of the journal end may be lost like any message; it is repeated now and then.
+        Timers.StartPeriodicTimer("report-end", ReportEndAgain.Instance, _settings.ReplayAckTimeout);
         Become(Forwarding);
         Load();
     }
@@ -120,7 +126,13 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
         var batch = TakeWithinBytes(loaded.Events);
         if (batch.Count == 0)
         {
-            _clusterClient.Tell(Send(new AgentCaughtUp(_settings.Name, _identity.JournalId, _identity.Incarnation, _cursor)));
+            // Only a new end is reported at once; polling an idle journal sends nothing to the Master.
+            if (_reportedEnd != _cursor)
+            {
+                _reportedEnd = _cursor;
+                _clusterClient.Tell(Send(new AgentCaughtUp(_settings.Name, _identity.JournalId, _identity.Incarnation, _cursor)));
+            }
+
             SchedulePoll();
             return;
         }
@@ -180,6 +192,11 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
     private sealed record Poll(long Generation) : INoSerializationVerificationNeeded;
 
     private sealed record AckTimedOut(long Generation) : INoSerializationVerificationNeeded;
+
+    private sealed class ReportEndAgain : INoSerializationVerificationNeeded
+    {
+        public static ReportEndAgain Instance { get; } = new();
+    }
 }
 
 /// <summary>Start (or restart) forwarding after <paramref name="FromOffset"/>, the Master's adopted offset.</summary>

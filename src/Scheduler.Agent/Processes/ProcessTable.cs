@@ -17,7 +17,5 @@ public sealed class ProcessTable
 
     public void Remove(string taskId) => _byTaskId.TryRemove(taskId, out _);
 
-    public int Count => _byTaskId.Count;
-
     public IReadOnlyCollection<TaskProcess> All => _byTaskId.Values.ToList();
 }

@@ -215,7 +215,6 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
         }
     }
 
-
     private sealed record ProcessExited(int ExitCode) : INoSerializationVerificationNeeded;
 
     private sealed record OrphanChecked(bool Killed) : INoSerializationVerificationNeeded;

@@ -73,16 +73,17 @@ public sealed class HoconReader(Config config, string origin)
         return value;
     }
 
+    /// <summary>The value as the operator wrote it (a list or object as HOCON text), null when the key is absent.</summary>
     private string? Raw(string key)
     {
-        try
+        if (!config.HasPath(key))
         {
-            return config.HasPath(key) ? config.GetString(key) : null;
+            return null;
         }
-        catch (Exception)
-        {
-            return "(not a single value)";
-        }
+
+        // GetString answers null for a list or an object; show those as written instead of "(missing)".
+        var value = config.GetValue(key);
+        return value is not null && (value.IsArray() || value.IsObject()) ? value.ToString().Trim() : config.GetString(key);
     }
 }
 

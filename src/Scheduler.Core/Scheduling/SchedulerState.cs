@@ -34,6 +34,19 @@ public sealed record SchedulerState(
     public bool IsKnownJournal(string agent, string journalId) =>
         Cursors.TryGetValue(agent, out var c) && c.JournalId == journalId;
 
+    /// <summary>Tasks not yet final, optionally of one agent, oldest first.</summary>
+    public IEnumerable<TaskEntry> Unfinished(string? agent) =>
+        Tasks.Values.Where(t => !t.IsFinal && (agent is null || t.Agent == agent)).OrderBy(t => t.Sequence);
+
+    /// <summary>One entry per task in its current state, newest first; at least one if any matches.</summary>
+    public IEnumerable<TaskEntry> History(string? agent, string? taskId, int limit) =>
+        Tasks.Values
+            .Where(t => (agent is null || t.Agent == agent) && (taskId is null || t.Spec.TaskId == taskId))
+            .OrderByDescending(t => t.Sequence)
+            .Take(Math.Max(1, limit));
+
+    public int RunningCount(string agent) => Tasks.Values.Count(t => t.Agent == agent && t.State == TaskState.Running);
+
     public BatchDecision Decide(AgentEventBatch batch) =>
         IsKnownJournal(batch.AgentName, batch.JournalId)
         && batch.AfterOffset == Cursors[batch.AgentName].AdoptedOffset

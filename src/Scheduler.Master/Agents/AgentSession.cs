@@ -7,7 +7,8 @@ namespace Scheduler.Master.Agents;
 /// <summary>
 /// The Master's live view of one registered agent incarnation (not persisted: after a Master restart
 /// agents register again). <see cref="Coupled"/> turns true once the agent's journal has been adopted
-/// up to its end; only then are its running tasks reported and new work sent.
+/// up to its end; only then are its running tasks reported and new work sent. <see cref="ShownUnreachable"/>
+/// remembers that the operator was told the agent went silent, so each change is logged once.
 /// </summary>
 public sealed record AgentSession(
     string Name,
@@ -19,7 +20,8 @@ public sealed record AgentSession(
     TimeSpan KillGrace,
     DateTimeOffset LastSeen,
     bool Coupled,
-    bool Terminated)
+    bool Terminated,
+    bool ShownUnreachable)
 {
     public SessionFacts Facts => new(JournalId, Incarnation, LastSeen);
 

@@ -16,16 +16,18 @@ public sealed class TaskLogActor : ReceivePersistentActor
 {
     private readonly string _taskId;
     private readonly int _chunkBytes;
+    private readonly TimeProvider _time;
     private readonly List<byte[]> _chunks = [];
     private long _length;
     private DateTimeOffset _requestedAt = DateTimeOffset.MinValue;
     private IActorRef? _agent;
     private long _epoch;
 
-    public TaskLogActor(string taskId, int chunkBytes)
+    public TaskLogActor(string taskId, int chunkBytes, TimeProvider time)
     {
         _taskId = taskId;
         _chunkBytes = chunkBytes;
+        _time = time;
         PersistenceId = "tasklog-" + taskId;
 
         Recover<TaskLogChunkStored>(Append);
@@ -34,7 +36,7 @@ public sealed class TaskLogActor : ReceivePersistentActor
             _agent = c.Agent;
             _epoch = c.Epoch;
             // One request at a time; a request lost in a cut is asked again after a few seconds.
-            if (DateTimeOffset.UtcNow - _requestedAt > TimeSpan.FromSeconds(5))
+            if (_time.GetUtcNow() - _requestedAt > TimeSpan.FromSeconds(5))
             {
                 RequestNext();
             }
@@ -43,7 +45,8 @@ public sealed class TaskLogActor : ReceivePersistentActor
         Command<ReadLog>(r => Sender.Tell(Read(r)));
     }
 
-    public static Props Props(string taskId, int chunkBytes) => Akka.Actor.Props.Create(() => new TaskLogActor(taskId, chunkBytes));
+    public static Props Props(string taskId, int chunkBytes, TimeProvider time) =>
+        Akka.Actor.Props.Create(() => new TaskLogActor(taskId, chunkBytes, time));
 
     public static string ActorNameOf(string taskId) => "tasklog-" + taskId;
 
@@ -75,7 +78,7 @@ public sealed class TaskLogActor : ReceivePersistentActor
     {
         if (chunk.Complete)
         {
-            Context.Parent.Tell(new TaskLogCompleted(_taskId, _length, DateTimeOffset.UtcNow));
+            Context.Parent.Tell(new TaskLogCompleted(_taskId, _length, _time.GetUtcNow()));
         }
         else if (chunk.Data.Length > 0)
         {
@@ -91,7 +94,7 @@ public sealed class TaskLogActor : ReceivePersistentActor
             return;
         }
 
-        _requestedAt = DateTimeOffset.UtcNow;
+        _requestedAt = _time.GetUtcNow();
         _agent.Tell(new FetchTaskLog(_epoch, _taskId, _length, _chunkBytes), Self);
     }
 

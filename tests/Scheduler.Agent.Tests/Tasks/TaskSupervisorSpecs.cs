@@ -1,12 +1,9 @@
 using Akka.Actor;
-using Akka.Actor.Setup;
-using Akka.Configuration;
 using Scheduler.Agent.Processes;
 using Scheduler.Agent.Tasks;
 using Scheduler.Contracts.Agents;
-using Scheduler.Contracts.Serialization;
 using Scheduler.Contracts.Tasks;
-using Scheduler.Hosting.Persistence;
+using Scheduler.Agent.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Scheduler.Agent.Tests.Tasks;
@@ -17,22 +14,10 @@ public sealed class TaskSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
     private readonly string _dir;
     private readonly AgentSettings _settings;
 
-    public TaskSupervisorSpecs(ITestOutputHelper output) : base(SystemSetup(NewDir()), "agent-specs", output)
+    public TaskSupervisorSpecs(ITestOutputHelper output) : base(AgentTestSystem.Setup(AgentTestSystem.NewDir()), "agent-specs", output)
     {
         _dir = Sys.Settings.Config.GetString("test.dir");
-        _settings = AgentSettings.Create(ConfigurationFactory.ParseString($"scheduler.agent {{ name = a1, data-dir = \"{_dir}\", kill-grace = 1s }}"));
-    }
-
-    private static string NewDir() => Path.Combine(Path.GetTempPath(), "scheduler-agent-specs", Guid.NewGuid().ToString("N")[..10]);
-
-    private static ActorSystemSetup SystemSetup(string dir)
-    {
-        var journal = Path.Combine(dir, "journal.db");
-        SqliteJournal.Prepare(journal);
-        var config = ConfigurationFactory.ParseString($"test.dir = \"{dir}\"")
-            .WithFallback(SqliteJournal.Hocon(journal, TimeSpan.FromMilliseconds(50)))
-            .WithFallback(SerializationConfig.Hocon);
-        return ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), SqliteJournal.DataOptions(journal));
+        _settings = AgentTestSystem.Settings(_dir);
     }
 
     private IActorRef Supervisor(ActorSystem system, string taskId, ProcessTable processes) =>
@@ -58,7 +43,7 @@ public sealed class TaskSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
 
         // A new ActorSystem on the same journal file recovers the task and still refuses the other command.
         await Sys.Terminate();
-        using var second = ActorSystem.Create("agent-specs-2", SystemSetup(_dir));
+        using var second = ActorSystem.Create("agent-specs-2", AgentTestSystem.Setup(_dir));
         var probe = new Akka.TestKit.TestProbe(second, new Akka.TestKit.Xunit2.XunitAssertions());
         Supervisor(second, "t1", new ProcessTable()).Tell(new StartTask(1, Spec("t1", "false")), probe.Ref);
         Assert.Equal("t1", (await probe.ExpectMsgAsync<StartTaskRejected>()).TaskId);

@@ -1,0 +1,18 @@
+using Scheduler.Contracts.Tasks;
+
+namespace Scheduler.Core.Tasks;
+
+/// <summary>What makes a task spec acceptable, checked by the Master before anything is persisted.</summary>
+public static class TaskSpecRules
+{
+    /// <summary>Longest accepted command line (all arguments together), in characters.</summary>
+    public const int MaxCommandLength = 64 * 1024;
+
+    /// <summary>Null when the spec can be accepted, else one line saying why not.</summary>
+    public static string? Problem(TaskSpec spec) =>
+        TaskIds.Problem(spec.TaskId)
+        ?? (spec.Command.Count == 0 || string.IsNullOrEmpty(spec.Command[0]) ? "the command is empty"
+            : spec.Command.Sum(a => a.Length + 1) > MaxCommandLength ? $"the command line is longer than {MaxCommandLength} characters"
+            : spec.Timeout is { } timeout && timeout <= TimeSpan.Zero ? "the timeout must be positive"
+            : null);
+}

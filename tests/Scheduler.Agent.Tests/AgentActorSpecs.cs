@@ -1,0 +1,68 @@
+using Akka.Actor;
+using Scheduler.Agent.Processes;
+using Scheduler.Agent.Tests.Support;
+using Scheduler.Agent.Tasks;
+using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Tasks;
+using Scheduler.Hosting;
+using Xunit.Abstractions;
+
+namespace Scheduler.Agent.Tests;
+
+/// <summary>The AgentActor's own rules, with the test in the Master's place (no master runs).</summary>
+public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
+{
+    private const string Remoting = """
+        akka.actor.provider = remote
+        akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+        """;
+
+    private readonly string _dir;
+    private readonly AgentIdentity _identity = new("journal-1", 42);
+    private readonly IActorRef _agent;
+
+    public AgentActorSpecs(ITestOutputHelper output)
+        : base(AgentTestSystem.Setup(AgentTestSystem.NewDir(), Remoting + AkkaHocon.ClusterClientWire.ToString()), "agent-actor-specs", output)
+    {
+        _dir = Sys.Settings.Config.GetString("test.dir");
+        // Nothing listens at the master's address: registration and heartbeats go nowhere, and a long
+        // unreachable-after keeps the agent registered for the whole spec.
+        var settings = AgentTestSystem.Settings(_dir, """
+            scheduler.agent.masters = ["127.0.0.1:9"]
+            scheduler.unreachable-after = 5m
+            scheduler.agent.reconnect-window = infinite
+            """);
+        _agent = Sys.ActorOf(AgentActor.Props(settings, _identity, new ProcessTable(), TimeProvider.System), "agent");
+    }
+
+    private TaskSpec Touch(string id) =>
+        new(id, ["touch", Path.Combine(_dir, id + ".ran")], null, new Dictionary<string, string>(), null);
+
+    [Fact]
+    public async Task Commands_of_an_older_epoch_than_the_registration_should_be_ignored()
+    {
+        _agent.Tell(new AgentRegistered("a1", _identity.Incarnation, Epoch: 5, MasterRunId: "run-5", AdoptedOffset: 0));
+
+        _agent.Tell(new StartTask(4, Touch("old")));
+        _agent.Tell(new StartTask(5, Touch("current")));
+
+        await AwaitConditionAsync(() => Task.FromResult(File.Exists(Path.Combine(_dir, "current.ran"))));
+        // The agent handles its mailbox in order: the old command was handled before the current one
+        // created its supervisor, and an ignored command creates none.
+        await Assert.ThrowsAsync<ActorNotFoundException>(() =>
+            Sys.ActorSelection($"/user/agent/{TaskSupervisorActor.ActorNameOf("old")}").ResolveOne(TimeSpan.FromSeconds(1)));
+        Assert.False(File.Exists(Path.Combine(_dir, "old.ran")));
+    }
+
+    [Fact]
+    public async Task Commands_before_any_registration_should_be_ignored()
+    {
+        _agent.Tell(new StartTask(1, Touch("early")));
+        _agent.Tell(new AgentRegistered("a1", _identity.Incarnation, Epoch: 1, MasterRunId: "run-1", AdoptedOffset: 0));
+        _agent.Tell(new StartTask(1, Touch("registered")));
+
+        await AwaitConditionAsync(() => Task.FromResult(File.Exists(Path.Combine(_dir, "registered.ran"))));
+        await Assert.ThrowsAsync<ActorNotFoundException>(() =>
+            Sys.ActorSelection($"/user/agent/{TaskSupervisorActor.ActorNameOf("early")}").ResolveOne(TimeSpan.FromSeconds(1)));
+    }
+}

@@ -1,0 +1,28 @@
+using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Configuration;
+using Scheduler.Contracts.Serialization;
+using Scheduler.Hosting.Persistence;
+
+namespace Scheduler.Agent.Tests.Support;
+
+/// <summary>An ActorSystem setup for agent specs: a real SQLite journal in a temp folder of its own.</summary>
+public static class AgentTestSystem
+{
+    public static string NewDir() => Path.Combine(Path.GetTempPath(), "scheduler-agent-specs", Guid.NewGuid().ToString("N")[..10]);
+
+    /// <summary>The folder is readable back from the system's config as <c>test.dir</c>.</summary>
+    public static ActorSystemSetup Setup(string dir, string extraHocon = "")
+    {
+        var journal = Path.Combine(dir, "journal.db");
+        SqliteJournal.Prepare(journal);
+        var config = ConfigurationFactory.ParseString($"test.dir = \"{dir}\"\n{extraHocon}")
+            .WithFallback(SqliteJournal.Hocon(journal, TimeSpan.FromMilliseconds(50)))
+            .WithFallback(SerializationConfig.Hocon);
+        return ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), SqliteJournal.DataOptions(journal));
+    }
+
+    public static AgentSettings Settings(string dir, string extraHocon = "") =>
+        AgentSettings.Create(ConfigurationFactory.ParseString(
+            $"scheduler.agent {{ name = a1, data-dir = \"{dir}\", kill-grace = 1s }}\n{extraHocon}"));
+}

@@ -1,0 +1,85 @@
+using Scheduler.Contracts.Journal;
+using Scheduler.Contracts.Tasks;
+using Scheduler.Core.Scheduling;
+using Scheduler.Core.Tasks;
+using static Scheduler.Core.Tests.Fixtures;
+
+namespace Scheduler.Core.Tests;
+
+public sealed class TaskSpecRulesSpecs
+{
+    [Fact]
+    public void Problem_should_be_null_for_a_good_spec() => Assert.Null(TaskSpecRules.Problem(Spec()));
+
+    [Fact]
+    public void Problem_should_name_each_bad_field()
+    {
+        Assert.Equal("task id is empty", TaskSpecRules.Problem(Spec("")));
+        Assert.Equal("the command is empty", TaskSpecRules.Problem(Spec() with { Command = [] }));
+        Assert.Equal("the command is empty", TaskSpecRules.Problem(Spec() with { Command = [""] }));
+        Assert.Equal("the command line is longer than 65536 characters",
+            TaskSpecRules.Problem(Spec() with { Command = ["echo", new string('x', TaskSpecRules.MaxCommandLength)] }));
+        Assert.Equal("the timeout must be positive", TaskSpecRules.Problem(Spec() with { Timeout = TimeSpan.Zero }));
+    }
+}
+
+public sealed class OpenTasksSpecs
+{
+    [Fact]
+    public void Fold_should_keep_accepted_tasks_until_their_final_event()
+    {
+        ITaskEvent[] journal =
+        [
+            new TaskAccepted("a", Spec("a"), T0),
+            new TaskAccepted("b", Spec("b"), T0),
+            new TaskStarted("a", 10, 1, "boot", T0),
+            new TaskStarted("b", 11, 1, "boot", T0),
+            new TaskExited("a", 0, T0),
+            new TaskAccepted("c", Spec("c"), T0),
+            new TaskFailedToStart("c", "nope", T0),
+        ];
+
+        var open = journal.Aggregate(new HashSet<string>(), OpenTasks.Fold);
+
+        Assert.Equal(["b"], open);
+    }
+}
+
+public sealed class SchedulerQueriesSpecs
+{
+    private static SchedulerState Submitted(params (string Agent, string Id)[] tasks) =>
+        tasks.Aggregate(SchedulerState.Empty, (state, t) => state.Apply(new TaskSubmitted(t.Agent, Spec(t.Id), T0)));
+
+    [Fact]
+    public void History_should_be_newest_first_filtered_and_limited()
+    {
+        var state = Submitted(("a1", "t1"), ("a2", "t2"), ("a1", "t3"));
+
+        Assert.Equal(["t3", "t2", "t1"], state.History(null, null, 10).Select(t => t.Spec.TaskId));
+        Assert.Equal(["t3", "t1"], state.History("a1", null, 10).Select(t => t.Spec.TaskId));
+        Assert.Equal(["t2"], state.History(null, "t2", 10).Select(t => t.Spec.TaskId));
+        Assert.Equal(["t3"], state.History(null, null, 1).Select(t => t.Spec.TaskId));
+        Assert.Equal(["t3"], state.History(null, null, 0).Select(t => t.Spec.TaskId));
+    }
+
+    [Fact]
+    public void Unfinished_should_leave_out_final_tasks_oldest_first()
+    {
+        var state = Submitted(("a1", "t1"), ("a1", "t2"), ("a2", "t3"))
+            .Apply(new TaskRejectedByAgent("t1", "no", T0));
+
+        Assert.Equal(["t2", "t3"], state.Unfinished(null).Select(t => t.Spec.TaskId));
+        Assert.Equal(["t3"], state.Unfinished("a2").Select(t => t.Spec.TaskId));
+    }
+
+    [Fact]
+    public void RunningCount_should_count_the_agents_running_tasks()
+    {
+        var state = Submitted(("a1", "t1"), ("a1", "t2"))
+            .Apply(new AgentJournalAttached("a1", "j1", T0))
+            .Apply(new AgentEventsAdopted("a1", "j1", 2, [new(1, new TaskStarted("t1", 10, 1, "boot", T0)), new(2, new TaskAccepted("t2", Spec("t2"), T0))]));
+
+        Assert.Equal(1, state.RunningCount("a1"));
+        Assert.Equal(0, state.RunningCount("a2"));
+    }
+}

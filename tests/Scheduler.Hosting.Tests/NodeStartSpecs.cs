@@ -1,0 +1,95 @@
+using Akka.Configuration;
+using Scheduler.Hosting;
+
+namespace Scheduler.Hosting.Tests;
+
+/// <summary>Starting nodes: configuration errors name the file, folders are locked, the command line wins.</summary>
+public sealed class NodeStartSpecs : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "scheduler-hosting-specs", Guid.NewGuid().ToString("N")[..10]);
+
+    public NodeStartSpecs() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string File(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        System.IO.File.WriteAllText(path, text);
+        return path;
+    }
+
+    private Config MasterConfig(string folder) =>
+        ConfigurationFactory.ParseString($"scheduler.master.data-dir = \"{Path.Combine(_dir, folder)}\"");
+
+    [Fact]
+    public void Malformed_HOCON_should_fail_with_one_line_naming_the_file()
+    {
+        var path = File("bad.conf", "scheduler { heartbeat-interval = 1s\n");
+
+        var error = Assert.Throws<ConfigurationException>(() => NodeConfig.Load(new NodeOptions(ConfigFile: path), ConfigurationFactory.Empty));
+
+        Assert.StartsWith($"config file '{path}' is not valid HOCON: ", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void Missing_config_file_should_fail_naming_it()
+    {
+        var path = Path.Combine(_dir, "nope.conf");
+
+        var error = Assert.Throws<ConfigurationException>(() => NodeConfig.Load(new NodeOptions(ConfigFile: path), ConfigurationFactory.Empty));
+
+        Assert.Equal($"config file '{path}' not found", error.Message);
+    }
+
+    [Fact]
+    public async Task Invalid_value_in_a_config_file_should_fail_the_start_naming_file_and_key()
+    {
+        var path = File("master.conf", "scheduler.unreachable-after = soon\n");
+
+        var error = await Assert.ThrowsAsync<ConfigurationException>(() =>
+            SchedulerNodes.StartMasterAsync(new NodeOptions(ConfigFile: path, DataDir: Path.Combine(_dir, "m"), Port: 0)));
+
+        Assert.Equal($"{path}: scheduler.unreachable-after = soon is invalid; expected a duration such as 500ms, 10s or 5m", error.Message);
+    }
+
+    [Fact]
+    public async Task Second_master_on_the_same_data_folder_should_be_refused()
+    {
+        var first = SchedulerNodes.StartMasterSystem(MasterConfig("m"), "test", "127.0.0.1", 0);
+        try
+        {
+            var error = Assert.Throws<ConfigurationException>(() => SchedulerNodes.StartMasterSystem(MasterConfig("m"), "test", "127.0.0.1", 0));
+
+            Assert.Equal($"master data folder '{Path.Combine(_dir, "m")}' is in use by another process", error.Message);
+        }
+        finally
+        {
+            await first.Terminate();
+        }
+
+        // Released with the first system: the folder can be used again.
+        var again = SchedulerNodes.StartMasterSystem(MasterConfig("m"), "test", "127.0.0.1", 0);
+        await again.Terminate();
+    }
+
+    [Fact]
+    public async Task Port_on_the_command_line_should_win_over_the_config_file()
+    {
+        // The file names port 1, which no test process may bind: the start only succeeds if --port 0 wins.
+        var path = File("master.conf", "akka.remote.dot-netty.tcp.port = 1\n");
+
+        var node = await SchedulerNodes.StartMasterAsync(new NodeOptions(ConfigFile: path, DataDir: Path.Combine(_dir, "m"), Port: 0));
+        try
+        {
+            var port = int.Parse(SchedulerNodes.Address(node.Systems[0]).Split(':')[1]);
+            Assert.NotEqual(1, port);
+            Assert.StartsWith("master at 127.0.0.1:", node.Description);
+        }
+        finally
+        {
+            await node.StopAsync();
+        }
+    }
+}
