@@ -7,12 +7,14 @@ using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Akka.Remote;
 using Scheduler.Agent.Journal;
-using Scheduler.Agent.Processes;
+using Scheduler.Agent.Link;
 using Scheduler.Agent.Tasks;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Tasks;
+using Scheduler.Core.Configuration;
 using Scheduler.Core.Tasks;
 
 namespace Scheduler.Agent;
@@ -21,26 +23,33 @@ namespace Scheduler.Agent;
 /// The agent (path <c>/user/agent</c>): registers with the Master through ClusterClient, exchanges
 /// heartbeats, streams its journal, and runs the Master's commands through one
 /// <see cref="TaskSupervisorActor"/> per task. Commands of an epoch older than the newest seen are ignored.
+/// It keeps the reconnect window on its own clock: no round trip with the Master for that long, and it kills
+/// its running tasks itself; silent for longer than the Master's watch, it starts a new ActorSystem incarnation,
+/// because the Master has quarantined this one.
 /// </summary>
 public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
 {
     private readonly AgentSettings _settings;
     private readonly AgentIdentity _identity;
-    private readonly ProcessTable _processes;
+    private readonly AgentRuntime _runtime;
     private readonly TimeProvider _time;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _clusterClient;
     private readonly IActorRef _forwarder;
+    private readonly RoundTrips _roundTrips;
     private long _epoch;
-    private long _heartbeatSequence;
     private DateTimeOffset _lastMasterContact;
+    private bool _fenced;
+    private TimeSpan? _quarantineAfter;
+    private bool _newIncarnationRequested;
 
-    public AgentActor(AgentSettings settings, AgentIdentity identity, ProcessTable processes, TimeProvider time)
+    public AgentActor(AgentSettings settings, AgentIdentity identity, AgentRuntime runtime, TimeProvider time)
     {
         _settings = settings;
         _identity = identity;
-        _processes = processes;
+        _runtime = runtime;
         _time = time;
+        _roundTrips = new RoundTrips(runtime.LastRoundTrip);
         var contacts = settings.Masters
             .Select(m => ActorPath.Parse(Core.Configuration.HostPort.TryParse(m, out var hp) ? hp.ReceptionistPath(SchedulerPaths.SystemName) : m))
             .ToImmutableHashSet();
@@ -51,8 +60,8 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
         Recovering();
     }
 
-    public static Props Props(AgentSettings settings, AgentIdentity identity, ProcessTable processes, TimeProvider time) =>
-        Akka.Actor.Props.Create(() => new AgentActor(settings, identity, processes, time));
+    public static Props Props(AgentSettings settings, AgentIdentity identity, AgentRuntime runtime, TimeProvider time) =>
+        Akka.Actor.Props.Create(() => new AgentActor(settings, identity, runtime, time));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -62,6 +71,8 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
 
     protected override void PreStart()
     {
+        Context.System.EventStream.Subscribe(Self, typeof(ThisActorSystemQuarantinedEvent));
+
         // Re-create the supervisors of tasks the journal does not show final, so that after an agent
         // restart each one finds its orphan (or re-attaches to its still running process).
         var materializer = Context.Materializer();
@@ -85,6 +96,8 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
             _log.Info("Agent {AgentName} started (journal {JournalId}, incarnation {Incarnation}); {Count} unfinished task(s) in its journal",
                 _settings.Name, _identity.JournalId, _identity.Incarnation, r.OpenTasks.Count);
             BecomeUnregistered();
+            var checkEvery = TimeSpan.FromMilliseconds(Math.Min(250, _settings.HeartbeatInterval.TotalMilliseconds));
+            Timers.StartPeriodicTimer("link-check", LinkCheck.Instance, checkEvery);
             Stash.UnstashAll();
         });
         Receive<RecoveryFailed>(f => throw new InvalidOperationException($"cannot read the agent journal {_settings.JournalPath}", f.Cause));
@@ -101,8 +114,8 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
 
     private void Unregistered()
     {
-        Receive<RegisterTick>(_ => SendToMaster(new RegisterAgent(
-            _settings.Name, _identity.JournalId, _identity.Incarnation, Self, _settings.ReconnectWindow, _settings.KillGrace, _settings.Labels)));
+        Receive<RegisterTick>(_ => SendToMaster(new RegisterAgent(_settings.Name, _identity.JournalId, _identity.Incarnation, Self,
+            _settings.ReconnectWindow, _settings.KillGrace, _settings.Labels, _roundTrips.Send(Now))));
         Receive<AgentRegistered>(OnRegistered);
         Receive<AgentRegistrationRefused>(r =>
         {
@@ -125,14 +138,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
                 return;
             }
 
-            SendToMaster(new AgentHeartbeat(_settings.Name, _identity.JournalId, _identity.Incarnation, ++_heartbeatSequence));
-        });
-        Receive<MasterHeartbeat>(h =>
-        {
-            if (IsCurrent(h))
-            {
-                _lastMasterContact = Now;
-            }
+            SendToMaster(new AgentHeartbeat(_settings.Name, _identity.JournalId, _identity.Incarnation, _roundTrips.Send(Now)));
         });
         Receive<AgentRegistered>(r =>
         {
@@ -165,8 +171,80 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
 
     private void Common()
     {
+        Receive<MasterHeartbeat>(h =>
+        {
+            if (IsCurrent(h))
+            {
+                _lastMasterContact = Now;
+                Acknowledged(h.AckedSequence);
+            }
+        });
+        Receive<LinkCheck>(_ => CheckLink());
+        Receive<ThisActorSystemQuarantinedEvent>(q => RequestNewIncarnation($"the Master at {q.RemoteAddress} quarantined this actor system"));
         Receive<ShutdownAgent>(OnShutdown);
     }
+
+    /// <summary>A Master answer acknowledged one of our messages: a round trip, dated by when we sent that message.</summary>
+    private void Acknowledged(long sequence)
+    {
+        if (!_roundTrips.Acknowledge(sequence))
+        {
+            return;
+        }
+
+        _runtime.LastRoundTrip = _roundTrips.Last;
+        if (_fenced)
+        {
+            _fenced = false;
+            _log.Info("Round trip with the Master again; the reconnect window is open");
+        }
+    }
+
+    private void CheckLink()
+    {
+        var silence = _roundTrips.Silence(Now, _runtime.StartedAt);
+        if (_settings.ReconnectWindow is { } window && !_fenced && silence > window)
+        {
+            Fence(silence, window);
+        }
+
+        if (_quarantineAfter is { } quarantine && !_newIncarnationRequested && silence > quarantine)
+        {
+            RequestNewIncarnation($"no round trip with the Master for {Durations.Describe(silence)}, longer than its watch of agents ({Durations.Describe(quarantine)})");
+        }
+    }
+
+    /// <summary>The reconnect window passed without a round trip: the agent kills its running tasks itself.</summary>
+    private void Fence(TimeSpan silence, TimeSpan window)
+    {
+        _fenced = true;
+        var tasks = TaskChildren();
+        _log.Warning("No round trip with the Master for {Silence} (reconnect window {Window}): killing the running tasks of {Count} supervisor(s)",
+            Durations.Describe(silence), Durations.Describe(window), tasks.Count);
+        var reason = $"master unreachable for {Durations.Describe(silence)}";
+        foreach (var task in tasks)
+        {
+            task.Tell(new FenceTask(reason));
+        }
+    }
+
+    private void RequestNewIncarnation(string reason)
+    {
+        if (_newIncarnationRequested)
+        {
+            return;
+        }
+
+        _newIncarnationRequested = true;
+        _log.Warning("Starting a new actor system incarnation: {Reason}", reason);
+        if (!_runtime.RequestNewIncarnation(reason))
+        {
+            _log.Warning("No host to start a new incarnation; this actor system stays as it is");
+        }
+    }
+
+    private List<IActorRef> TaskChildren() =>
+        Context.GetChildren().Where(c => c.Path.Name.StartsWith("task-", StringComparison.Ordinal)).ToList();
 
     private void OnRegistered(AgentRegistered registered)
     {
@@ -177,6 +255,8 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
 
         _epoch = registered.Epoch;
         _lastMasterContact = Now;
+        _quarantineAfter = registered.QuarantineAfter;
+        Acknowledged(registered.AckedSequence);
         _log.Info("Agent {AgentName} registered with master run {MasterRunId} (epoch {Epoch}); sending journal after offset {Offset}",
             _settings.Name, registered.MasterRunId, registered.Epoch, registered.AdoptedOffset);
         Timers.Cancel("register");
@@ -209,7 +289,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
         var name = TaskSupervisorActor.ActorNameOf(taskId);
         var child = Context.Child(name);
         return child.IsNobody()
-            ? Context.ActorOf(TaskSupervisorActor.Props(taskId, _settings.Name, _settings, _processes, _time), name)
+            ? Context.ActorOf(TaskSupervisorActor.Props(taskId, _settings.Name, _settings, _runtime.Processes, _time), name)
             : child;
     }
 
@@ -220,7 +300,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
     private void OnShutdown(ShutdownAgent shutdown)
     {
         var replyTo = Sender;
-        var children = Context.GetChildren().Where(c => c.Path.Name.StartsWith("task-", StringComparison.Ordinal)).ToList();
+        var children = TaskChildren();
         var timeout = _settings.KillGrace + TimeSpan.FromSeconds(5);
         var settled = children.Select(c => c.Ask<TaskSettled>(new KillForShutdown("agent stopped"), timeout));
         Task.WhenAll(settled)
@@ -243,6 +323,11 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
     private sealed class HeartbeatTick : INoSerializationVerificationNeeded
     {
         public static HeartbeatTick Instance { get; } = new();
+    }
+
+    private sealed class LinkCheck : INoSerializationVerificationNeeded
+    {
+        public static LinkCheck Instance { get; } = new();
     }
 }
 

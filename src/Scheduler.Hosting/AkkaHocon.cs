@@ -9,9 +9,10 @@ public static class AkkaHocon
 {
     /// <summary>
     /// Masters: cluster members with role master, split brain resolver keep-majority on that role, and a
-    /// deadline watch failure detector for agents (the phi detector adapts to earlier cuts; DESIGN.md).
+    /// deadline watch failure detector for agents (the phi detector adapts to earlier cuts; DESIGN.md) whose
+    /// pause is <c>scheduler.master.lost-after</c>: its Terminated is the Master's "agent lost" signal.
     /// </summary>
-    public static Config Master(string host, int port) => ConfigurationFactory.ParseString($$"""
+    public static Config Master(string host, int port, TimeSpan lostAfter) => ConfigurationFactory.ParseString($$"""
         akka {
           actor.provider = cluster
           remote {
@@ -21,7 +22,7 @@ public static class AkkaHocon
               tcp-reuse-addr = off
             }
             watch-failure-detector.implementation-class = "Akka.Remote.DeadlineFailureDetector, Akka.Remote"
-            watch-failure-detector.acceptable-heartbeat-pause = 20s
+            watch-failure-detector.acceptable-heartbeat-pause = {{(long)lostAfter.TotalMilliseconds}}ms
           }
           cluster {
             roles = [master]

@@ -42,8 +42,8 @@ public static class SchedulerNodes
         SchedulerLogging.Configure();
         var (config, origin) = NodeConfig.Load(options,
             Endpoint(options).WithFallback(AgentOverrides(options.AgentName, options.DataDir, options.MasterContacts, options.Labels)));
-        var system = StartAgentSystem(config, origin, options.Host ?? "127.0.0.1", options.Port ?? 0, TimeProvider.System);
-        return Task.FromResult(new RunningNode($"agent at {Address(system)}", [system]));
+        var agent = AgentHost.Start(config, origin, options.Host ?? "127.0.0.1", options.Port ?? 0, TimeProvider.System);
+        return Task.FromResult(new RunningNode($"agent at {Address(agent.System)}", [], agent));
     }
 
     /// <summary>A master and an agent named <c>local</c> in one process, journals under <c>DataDir</c>.</summary>
@@ -62,8 +62,11 @@ public static class SchedulerNodes
             var agentEndpoint = Endpoint(new NodeOptions(Host: "127.0.0.1", Port: 0));
             var (agentConfig, _) = NodeConfig.Load(options,
                 agentEndpoint.WithFallback(AgentOverrides(StandaloneAgentName, agentDir, [masterAddress], options.Labels)));
-            var agent = StartAgentSystem(agentConfig, origin, "127.0.0.1", 0, TimeProvider.System);
-            return Task.FromResult(new RunningNode($"standalone master at {masterAddress} with agent '{StandaloneAgentName}'", [master, agent]));
+            var masterSettings = NodeConfig.Read(() => MasterSettings.Create(masterConfig, origin));
+            var agentSettings = NodeConfig.Read(() => AgentSettings.Create(agentConfig, origin));
+            NodeConfig.Read(() => masterSettings.CheckedAgainstAgentWindow(agentSettings.ReconnectWindow, agentSettings.KillGrace, origin));
+            var agent = AgentHost.Start(agentConfig, origin, "127.0.0.1", 0, TimeProvider.System);
+            return Task.FromResult(new RunningNode($"standalone master at {masterAddress} with agent '{StandaloneAgentName}'", [master], agent));
         }
         catch
         {
@@ -80,7 +83,7 @@ public static class SchedulerNodes
     {
         var settings = NodeConfig.Read(() => MasterSettings.Create(config, origin));
         var system = StartLockedSystem(SchedulerPaths.SystemName, settings.DataDir, "master", settings.JournalPath,
-            TimeSpan.FromMilliseconds(200), config.WithFallback(AkkaHocon.Master(host, port)).WithFallback(MasterSettings.DefaultConfig));
+            TimeSpan.FromMilliseconds(200), config.WithFallback(AkkaHocon.Master(host, port, settings.LostAfter)).WithFallback(MasterSettings.DefaultConfig));
 
         var cluster = Cluster.Get(system);
         if (cluster.Settings.SeedNodes.Count == 0)
@@ -102,17 +105,17 @@ public static class SchedulerNodes
     }
 
     /// <summary>
-    /// Starts an agent ActorSystem; tests call this with their own config (port 0, fast timings).
+    /// Starts one agent ActorSystem incarnation (<see cref="AgentHost"/> runs and replaces them).
     /// <paramref name="host"/> and <paramref name="port"/> apply where the config sets none.
     /// </summary>
-    public static ActorSystem StartAgentSystem(Config config, string origin, string host, int port, TimeProvider time, ProcessTable? processes = null)
+    public static ActorSystem StartAgentSystem(Config config, string origin, string host, int port, TimeProvider time, AgentRuntime runtime)
     {
         var settings = NodeConfig.Read(() => AgentSettings.Create(config, origin));
         var system = StartLockedSystem(AgentSystemName, settings.DataDir, $"agent '{settings.Name}'", settings.JournalPath,
             TimeSpan.FromMilliseconds(50), config.WithFallback(AkkaHocon.Agent(host, port)).WithFallback(AgentSettings.DefaultConfig));
         var identity = new AgentIdentity(AgentIdentity.LoadOrCreateJournalId(settings.DataDir), AgentIdentity.NextIncarnation(time));
         Subreaper.TryEnable();
-        var agent = system.ActorOf(AgentActor.Props(settings, identity, processes ?? new ProcessTable(), time), "agent");
+        var agent = system.ActorOf(AgentActor.Props(settings, identity, runtime, time), "agent");
 
         // A graceful stop kills the running tasks (reason "agent stopped"), journals that and hands it to the Master.
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "kill-tasks", async () =>

@@ -10,6 +10,7 @@ public sealed record MasterSettings(
     string JournalKind,
     TimeSpan HeartbeatInterval,
     TimeSpan UnreachableAfter,
+    TimeSpan LostAfter,
     TimeSpan OutboxResendInterval,
     TimeSpan LogCopyInterval,
     int LogChunkBytes)
@@ -32,6 +33,7 @@ public sealed record MasterSettings(
             kind,
             r.Duration("scheduler.heartbeat-interval"),
             r.Duration("scheduler.unreachable-after"),
+            r.Duration("scheduler.master.lost-after"),
             r.Duration("scheduler.master.outbox-resend-interval"),
             r.Duration("scheduler.master.log-copy-interval"),
             r.Int("scheduler.master.log-chunk-bytes", 1_000, WireLimits.MaxLogChunkBytes));
@@ -40,6 +42,28 @@ public sealed record MasterSettings(
             throw r.Invalid("scheduler.unreachable-after", $"a duration longer than scheduler.heartbeat-interval ({Durations.Format(settings.HeartbeatInterval)})");
         }
 
+        if (settings.LostAfter <= settings.UnreachableAfter)
+        {
+            throw r.Invalid("scheduler.master.lost-after", $"a duration longer than scheduler.unreachable-after ({Durations.Format(settings.UnreachableAfter)})");
+        }
+
         return settings;
+    }
+
+    /// <summary>
+    /// Refuses a lost-after that would let the Master give an agent up before the agent killed its tasks itself
+    /// (window + kill-grace). Only a node that knows both settings (standalone) can check this at start-up;
+    /// otherwise the Master stretches each agent's deadline to its window when it registers.
+    /// </summary>
+    public MasterSettings CheckedAgainstAgentWindow(TimeSpan? window, TimeSpan killGrace, string origin)
+    {
+        if (window is { } w && LostAfter <= w + killGrace)
+        {
+            throw new SettingsException(
+                $"{origin}: scheduler.master.lost-after = {Durations.Format(LostAfter)} is invalid; expected a duration longer than "
+                + $"scheduler.agent.reconnect-window + scheduler.agent.kill-grace ({Durations.Format(w + killGrace)})");
+        }
+
+        return this;
     }
 }

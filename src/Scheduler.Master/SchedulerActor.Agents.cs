@@ -4,6 +4,7 @@ using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Tasks;
 using Scheduler.Core.Agents;
+using Scheduler.Core.Configuration;
 using Scheduler.Core.Scheduling;
 using Scheduler.Master.Agents;
 using Scheduler.Master.Logs;
@@ -43,8 +44,9 @@ public sealed partial class SchedulerActor
         }
 
         Context.Watch(r.AgentRef);
+        var lostAfter = LostDeadline.Of(_settings.LostAfter, r.ReconnectWindow, r.KillGrace, _settings.UnreachableAfter);
         _sessions[r.AgentName] = new AgentSession(r.AgentName, r.JournalId, r.Incarnation, r.AgentRef, r.Labels,
-            r.ReconnectWindow, r.KillGrace, Now, Coupled: false, Terminated: false, ShownUnreachable: false);
+            r.ReconnectWindow, r.KillGrace, lostAfter, Now);
         if (_state.IsKnownJournal(r.AgentName, r.JournalId))
         {
             _log.Info("Agent {AgentName} registered (incarnation {Incarnation}) at {Address}", r.AgentName, r.Incarnation, r.AgentRef.Path.Address);
@@ -60,12 +62,13 @@ public sealed partial class SchedulerActor
     }
 
     private void AnswerRegistration(RegisterAgent r) =>
-        r.AgentRef.Tell(new AgentRegistered(r.AgentName, r.Incarnation, _state.Epoch, _state.RunId!, _state.AdoptedOffset(r.AgentName, r.JournalId)));
+        r.AgentRef.Tell(new AgentRegistered(r.AgentName, r.Incarnation, _state.Epoch, _state.RunId!,
+            _state.AdoptedOffset(r.AgentName, r.JournalId), r.Sequence, _settings.LostAfter));
 
     /// <summary>The session of this exact agent incarnation, or null (then the agent is told to register again).</summary>
     private AgentSession? Session(string agent, long incarnation)
     {
-        if (_sessions.TryGetValue(agent, out var s) && s.Incarnation == incarnation && !s.Terminated)
+        if (_sessions.TryGetValue(agent, out var s) && s.Incarnation == incarnation && s.Watched)
         {
             return s;
         }
@@ -126,11 +129,19 @@ public sealed partial class SchedulerActor
             return;
         }
 
-        // Replay first, then schedule: only a coupled agent gets work.
+        // Replay first, then schedule: only a coupled agent gets work, and its running tasks are reported.
         _sessions[s.Name] = s with { Coupled = true };
-        var running = _state.Tasks.Values.Where(t => t.Agent == s.Name && t.State == TaskState.Running).Select(t => t.Spec.TaskId).ToList();
-        _log.Info("Agent {AgentName} coupled at offset {Offset}, {Count} running: {Tasks}", s.Name, c.JournalEnd, running.Count, running);
-        Dispatch(_sessions[s.Name]);
+        var running = _state.RunningTaskIds(s.Name);
+        var reconnect = _state.Cursors[s.Name].HasCoupled;
+        PersistAndApply(new AgentCoupled(s.Name, s.JournalId, s.Incarnation, running, s.LostAfter, Now), _ =>
+        {
+            _log.Info("Agent {AgentName} " + (reconnect ? "reconnected" : "registered") + ", {Count} running: {Tasks} (journal adopted to offset {Offset})",
+                s.Name, running.Count, running, c.JournalEnd);
+            if (_sessions.TryGetValue(s.Name, out var current) && current.Coupled)
+            {
+                Dispatch(current);
+            }
+        });
     }
 
     private void OnStartRejected(StartTaskRejected r)
@@ -141,14 +152,25 @@ public sealed partial class SchedulerActor
         }
     }
 
+    /// <summary>
+    /// The remote watch on an agent ended: at once when the agent stopped gracefully, otherwise when the
+    /// watch failure detector gave up (after lost-after), which also quarantined the agent's ActorSystem.
+    /// </summary>
     private void OnAgentTerminated(Terminated terminated)
     {
         var session = _sessions.Values.FirstOrDefault(s => s.Ref.Equals(terminated.ActorRef));
-        if (session is not null)
+        if (session is null)
         {
-            _log.Info("Agent {AgentName} is gone (its actor system stopped or stayed unreachable)", session.Name);
-            _sessions[session.Name] = session with { Terminated = true, Coupled = false };
+            return;
         }
+
+        var stopped = !terminated.AddressTerminated;
+        _log.Info(stopped
+                ? "Agent {AgentName} stopped"
+                : "Agent {AgentName} is gone: silent for {Silence}, its actor system is quarantined until it starts a new one",
+            session.Name, Now - session.LastSeen);
+        _sessions[session.Name] = session with { Watched = false, Stopped = stopped, Coupled = false };
+        CheckDeadlines();
     }
 
     /// <summary>The agent was heard from: note the time, and say so if it had been shown unreachable.</summary>
@@ -156,19 +178,59 @@ public sealed partial class SchedulerActor
     {
         if (s.ShownUnreachable)
         {
-            _log.Info("Agent {AgentName} reachable again after {Silence}", s.Name, Now - s.LastSeen);
+            _log.Info("Agent {AgentName} reachable again after {Silence}; coupling", s.Name, Now - s.LastSeen);
         }
 
-        return _sessions[s.Name] = s with { LastSeen = Now, ShownUnreachable = false };
+        return _sessions[s.Name] = s with { LastSeen = Now, ShownUnreachable = false, DeclaredLost = false };
     }
 
     private void CheckReachability()
     {
-        foreach (var s in _sessions.Values.Where(s => !s.Terminated && !s.ShownUnreachable && !s.IsReachable(Now, _settings.UnreachableAfter)).ToList())
+        foreach (var s in _sessions.Values.Where(s => s.Watched && !s.ShownUnreachable && !s.IsReachable(Now, _settings.UnreachableAfter)).ToList())
         {
+            // Decoupled: when the agent is heard from again it replays what it journaled meanwhile, then couples again.
             _log.Info("Agent {AgentName} unreachable: no heartbeat for {Silence}", s.Name, Now - s.LastSeen);
-            _sessions[s.Name] = s with { ShownUnreachable = true };
+            _sessions[s.Name] = s with { ShownUnreachable = true, Coupled = false };
+            PersistAndApply(new AgentWentUnreachable(s.Name, s.LastSeen, Now));
         }
+
+        CheckDeadlines();
+    }
+
+    /// <summary>
+    /// Records as Lost the unfinished tasks of agents silent past their deadline: sessions of this Master run,
+    /// and journals known from before it whose agents never came back (counted from this run's start).
+    /// </summary>
+    private void CheckDeadlines()
+    {
+        // A gracefully stopped agent killed its tasks before it went: it is given up only if some are still open.
+        foreach (var s in _sessions.Values.Where(s => !s.DeclaredLost && s.IsPastDeadline(Now) && (!s.Stopped || _state.Unfinished(s.Name).Any())).ToList())
+        {
+            _sessions[s.Name] = s with { DeclaredLost = true };
+            DeclareLost(s.Name, s.JournalId, Now - s.LastSeen);
+        }
+
+        var since = _state.EpochStartedAt ?? Now;
+        foreach (var cursor in _state.Cursors.Values.Where(c => !_sessions.ContainsKey(c.AgentName)))
+        {
+            if (cursor is { HasCoupled: true, LostAfter: null })
+            {
+                continue; // an infinite window: its tasks run on through any outage
+            }
+
+            if (Now - since > (cursor.LostAfter ?? _settings.LostAfter) && _state.Unfinished(cursor.AgentName).Any())
+            {
+                DeclareLost(cursor.AgentName, cursor.JournalId, Now - since);
+            }
+        }
+    }
+
+    private void DeclareLost(string agent, string journalId, TimeSpan silence)
+    {
+        var reason = $"agent unreachable for {Durations.Describe(silence)}";
+        PersistAndApply(new AgentDeclaredLost(agent, journalId, reason, Now), _ =>
+            _log.Warning("Agent {AgentName} lost: {Reason}; its unfinished tasks are recorded Lost and will be killed if it comes back running them",
+                agent, reason));
     }
 
     private void ResendAll()

@@ -4,6 +4,7 @@ using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Tasks;
+using Scheduler.Core.Configuration;
 using Scheduler.Core.Tasks;
 using Scheduler.Master.Logs;
 
@@ -57,9 +58,17 @@ public sealed partial class SchedulerActor
                 $"unknown agent '{submit.Agent}' (known: {(names.Count == 0 ? "none" : string.Join(", ", names))})");
         }
 
+        // Refused rather than queued: a queued start could run long after the submitter gave up on it, and
+        // an agent that never comes back would leave it pending for ever.
         if (!_sessions.TryGetValue(submit.Agent, out var session) || !session.IsConnected(Now, _settings.UnreachableAfter))
         {
-            return new RequestFailed(ErrorCode.AgentUnavailable, $"agent '{submit.Agent}' is not connected; the task was not accepted");
+            var silence = session is null ? "" : $" (no heartbeat for {Durations.Describe(Now - session.LastSeen)})";
+            var why = session is null ? "has not registered since the Master started"
+                : session.Stopped ? "has stopped"
+                : session.DeclaredLost ? "is lost" + silence
+                : session.IsReachable(Now, _settings.UnreachableAfter) ? "is replaying its journal and not connected yet"
+                : "is unreachable" + silence;
+            return new RequestFailed(ErrorCode.AgentUnavailable, $"agent '{submit.Agent}' {why}; the task was not accepted");
         }
 
         return null;

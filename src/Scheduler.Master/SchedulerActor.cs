@@ -83,6 +83,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<GetHistory>(q => Sender.Tell(new TasksResult(_state.History(q.Agent, q.TaskId, q.Limit).Select(View).ToList())));
         Command<GetTaskLog>(OnGetLog);
         Command<GetAgents>(_ => Sender.Tell(new AgentsResult(AgentViews())));
+        Command<GetEvents>(q => Sender.Tell(new EventsResult(_state.Events(q.Agent, q.Limit))));
     }
 
     private TaskView View(TaskEntry t) =>

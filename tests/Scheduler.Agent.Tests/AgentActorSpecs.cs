@@ -32,7 +32,7 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
             scheduler.unreachable-after = 5m
             scheduler.agent.reconnect-window = infinite
             """);
-        _agent = Sys.ActorOf(AgentActor.Props(settings, _identity, new ProcessTable(), TimeProvider.System), "agent");
+        _agent = Sys.ActorOf(AgentActor.Props(settings, _identity, new AgentRuntime(), TimeProvider.System), "agent");
     }
 
     private TaskSpec Touch(string id) =>
@@ -41,7 +41,7 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task Commands_of_an_older_epoch_than_the_registration_should_be_ignored()
     {
-        _agent.Tell(new AgentRegistered("a1", _identity.Incarnation, Epoch: 5, MasterRunId: "run-5", AdoptedOffset: 0));
+        _agent.Tell(new AgentRegistered("a1", _identity.Incarnation, Epoch: 5, MasterRunId: "run-5", AdoptedOffset: 0, AckedSequence: 0, QuarantineAfter: TimeSpan.FromHours(1)));
 
         _agent.Tell(new StartTask(4, Touch("old")));
         _agent.Tell(new StartTask(5, Touch("current")));
@@ -58,7 +58,7 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
     public async Task Commands_before_any_registration_should_be_ignored()
     {
         _agent.Tell(new StartTask(1, Touch("early")));
-        _agent.Tell(new AgentRegistered("a1", _identity.Incarnation, Epoch: 1, MasterRunId: "run-1", AdoptedOffset: 0));
+        _agent.Tell(new AgentRegistered("a1", _identity.Incarnation, Epoch: 1, MasterRunId: "run-1", AdoptedOffset: 0, AckedSequence: 0, QuarantineAfter: TimeSpan.FromHours(1)));
         _agent.Tell(new StartTask(1, Touch("registered")));
 
         await AwaitConditionAsync(() => Task.FromResult(File.Exists(Path.Combine(_dir, "registered.ran"))));

@@ -45,11 +45,23 @@ public sealed class SerializationSpecs : IDisposable
     }
 
     [Fact]
+    public void TaskKilled_journaled_before_ByReconnectWindow_existed_should_read_as_not_by_the_window()
+    {
+        var serializer = (SchedulerSerializer)_system.Serialization.FindSerializerForType(typeof(TaskKilled));
+        var old = """{"taskId":"t-1","reason":"by user","exitCode":137,"at":"2025-03-04T05:06:07+02:00"}"""u8.ToArray();
+
+        var back = (TaskKilled)serializer.FromBinary(old, MessageManifests.ManifestOf(typeof(TaskKilled)));
+
+        Assert.Equal(new TaskKilled("t-1", "by user", 137, At), back);
+        Assert.False(back.ByReconnectWindow);
+    }
+
+    [Fact]
     public void MessageManifests_should_give_every_type_a_unique_manifest()
     {
         var manifests = MessageManifests.Types.Select(MessageManifests.ManifestOf).ToList();
 
-        Assert.Equal(41, manifests.Count);
+        Assert.Equal(46, manifests.Count);
         Assert.Equal(manifests.Count, manifests.Distinct(StringComparer.Ordinal).Count());
         foreach (var type in MessageManifests.Types)
         {
@@ -107,7 +119,7 @@ public sealed class SerializationSpecs : IDisposable
     [Fact]
     public void SchedulerSerializer_should_resolve_actor_refs_back_to_the_same_actor()
     {
-        var message = new RegisterAgent("a1", "j1", 3, _actor, null, TimeSpan.FromSeconds(5), ["gpu"]);
+        var message = new RegisterAgent("a1", "j1", 3, _actor, null, TimeSpan.FromSeconds(5), ["gpu"], 1);
         var serializer = (SchedulerSerializer)_system.Serialization.FindSerializerForType(typeof(RegisterAgent));
 
         var back = (RegisterAgent)serializer.FromBinary(serializer.ToBinary(message), serializer.Manifest(message));
@@ -174,11 +186,11 @@ public sealed class SerializationSpecs : IDisposable
             nameof(TaskStarted) => new TaskStarted("t-1", 42, 9000, "boot", At),
             nameof(TaskExited) => new TaskExited("t-1", 3, At),
             nameof(TaskTimedOut) => new TaskTimedOut("t-1", TimeSpan.FromMilliseconds(1500), 143, At),
-            nameof(TaskKilled) => new TaskKilled("t-1", "by user", null, At),
+            nameof(TaskKilled) => new TaskKilled("t-1", "master unreachable for 5m", null, At, ByReconnectWindow: true),
             nameof(TaskFailedToStart) => new TaskFailedToStart("t-1", "No such file", At),
             nameof(TaskLost) => new TaskLost("t-1", "agent restarted", At),
-            nameof(RegisterAgent) => new RegisterAgent("a1", "j1", 3, _actor, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(5), ["x", "y"]),
-            nameof(AgentRegistered) => new AgentRegistered("a1", 3, 7, "run-1", 12),
+            nameof(RegisterAgent) => new RegisterAgent("a1", "j1", 3, _actor, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(5), ["x", "y"], 17),
+            nameof(AgentRegistered) => new AgentRegistered("a1", 3, 7, "run-1", 12, 17, TimeSpan.FromSeconds(330)),
             nameof(AgentRegistrationRefused) => new AgentRegistrationRefused("a1", 3, "name in use"),
             nameof(AgentHeartbeat) => new AgentHeartbeat("a1", "j1", 3, 99),
             nameof(MasterHeartbeat) => new MasterHeartbeat(7, 99),
@@ -211,6 +223,11 @@ public sealed class SerializationSpecs : IDisposable
             nameof(AgentEventsAdopted) => new AgentEventsAdopted("a1", "j1", events.Count, events),
             nameof(TaskLogCompleted) => new TaskLogCompleted("t-1", 1234, At),
             nameof(TaskLogChunkStored) => new TaskLogChunkStored("t-1", 100, data),
+            nameof(AgentCoupled) => new AgentCoupled("a1", "j1", 3, ["t-1", "t-2"], TimeSpan.FromSeconds(340), At),
+            nameof(AgentWentUnreachable) => new AgentWentUnreachable("a1", At.AddSeconds(-5), At),
+            nameof(AgentDeclaredLost) => new AgentDeclaredLost("a1", "j1", "agent unreachable for 5m30s", At),
+            nameof(GetEvents) => new GetEvents("a1", 100),
+            nameof(EventsResult) => new EventsResult([new SchedulerEvent(1, At, SchedulerEventKind.AgentReconnected, "a1", "agent a1 reconnected, 1 running: t-1", ["t-1"])]),
             _ => throw new InvalidOperationException($"No sample for {type.FullName}; add one to {nameof(Sample)}."),
         };
     }

@@ -51,7 +51,7 @@ public sealed class TaskLifecycleSpecs : IAsyncLifetime
         var failed = await _cluster.AskAsync<RequestFailed>(new SubmitTask("a1", InProcessCluster.Spec("late-1", ["true"])));
 
         Assert.Equal(ErrorCode.AgentUnavailable, failed.Code);
-        Assert.Equal("agent 'a1' is not connected; the task was not accepted", failed.Message);
+        Assert.Equal("agent 'a1' has stopped; the task was not accepted", failed.Message);
     }
 
     [Fact]

@@ -27,6 +27,7 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private SupervisedTask _state;
     private string? _killReason;
+    private bool _killedByWindow;
     private bool _timedOut;
     private readonly List<IActorRef> _settledWatchers = [];
 
@@ -44,6 +45,11 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
 
         Command<StartTask>(Start);
         Command<StopTask>(s => Kill(s.Reason));
+        Command<FenceTask>(f =>
+        {
+            _killedByWindow |= _killReason is null && !_state.IsNew && !_state.IsFinal;
+            Kill(f.Reason);
+        });
         Command<KillForShutdown>(k =>
         {
             _settledWatchers.Add(Sender);
@@ -186,7 +192,7 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
         ITaskEvent e = _timedOut && _state.Spec?.Timeout is { } timeout
             ? new TaskTimedOut(TaskId, timeout, exited.ExitCode, Now)
             : _killReason is { } reason
-                ? new TaskKilled(TaskId, reason, exited.ExitCode, Now)
+                ? new TaskKilled(TaskId, reason, exited.ExitCode, Now, _killedByWindow)
                 : new TaskExited(TaskId, exited.ExitCode, Now);
         PersistEvent(e, _ => _log.Info("Task {TaskId} ended {State} (exit code {ExitCode})", TaskId, _state.State, exited.ExitCode));
     }
@@ -227,6 +233,9 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
 
 /// <summary>Kill the task (if it runs) because the agent is stopping; answered by <see cref="TaskSettled"/> once it is final.</summary>
 public sealed record KillForShutdown(string Reason) : INoSerializationVerificationNeeded;
+
+/// <summary>The agent's reconnect window passed: kill the task if it runs, journaled as killed by the window.</summary>
+public sealed record FenceTask(string Reason) : INoSerializationVerificationNeeded;
 
 /// <summary>The task is final (or was never started).</summary>
 public sealed record TaskSettled(string TaskId) : INoSerializationVerificationNeeded;

@@ -10,6 +10,7 @@ namespace Scheduler.Contracts.Agents;
 /// <param name="JournalId">Created with the agent's journal; a new id under a known name means a wiped data folder.</param>
 /// <param name="Incarnation">Grows with each ActorSystem the agent process starts; a newer one replaces an older ref.</param>
 /// <param name="ReconnectWindow">How long the agent keeps tasks running without a round trip; null is infinite.</param>
+/// <param name="Sequence">From the same counter as the heartbeats: the answer acknowledges it, which dates the round trip.</param>
 public sealed record RegisterAgent(
     string AgentName,
     string JournalId,
@@ -17,13 +18,26 @@ public sealed record RegisterAgent(
     IActorRef AgentRef,
     TimeSpan? ReconnectWindow,
     TimeSpan KillGrace,
-    IReadOnlyList<string> Labels) : ISchedulerMessage;
+    IReadOnlyList<string> Labels,
+    long Sequence) : ISchedulerMessage;
 
 /// <summary>
 /// The Master accepted the registration. The agent streams its journal after
 /// <paramref name="AdoptedOffset"/>; commands of an epoch below <paramref name="Epoch"/> are ignored from now on.
 /// </summary>
-public sealed record AgentRegistered(string AgentName, long Incarnation, long Epoch, string MasterRunId, long AdoptedOffset) : IAgentCommand;
+/// <param name="AckedSequence">The <see cref="RegisterAgent.Sequence"/> answered: a round trip for the reconnect window.</param>
+/// <param name="QuarantineAfter">
+/// The Master's remote watch gives up on a silent agent after this long and quarantines its ActorSystem;
+/// an agent silent for longer starts a new ActorSystem incarnation before it registers again.
+/// </param>
+public sealed record AgentRegistered(
+    string AgentName,
+    long Incarnation,
+    long Epoch,
+    string MasterRunId,
+    long AdoptedOffset,
+    long AckedSequence,
+    TimeSpan QuarantineAfter) : IAgentCommand;
 
 /// <summary>The Master refused the registration, for example because another live agent holds the name.</summary>
 public sealed record AgentRegistrationRefused(string AgentName, long Incarnation, string Reason) : ISchedulerMessage;

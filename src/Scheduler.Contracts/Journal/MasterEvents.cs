@@ -29,6 +29,28 @@ public sealed record AgentJournalAttached(string AgentName, string JournalId, Da
 /// </summary>
 public sealed record AgentEventsAdopted(string AgentName, string JournalId, long ToOffset, IReadOnlyList<JournaledTaskEvent> Events) : IMasterEvent;
 
+/// <summary>
+/// The agent's journal was adopted up to its end: it is connected and gets work. <paramref name="RunningTaskIds"/>
+/// are its tasks running at that moment, as reported to the operator. <paramref name="LostAfter"/> is the agent's
+/// deadline from its window (null: infinite), kept so a restarted Master gives it up no earlier.
+/// </summary>
+public sealed record AgentCoupled(
+    string AgentName,
+    string JournalId,
+    long Incarnation,
+    IReadOnlyList<string> RunningTaskIds,
+    TimeSpan? LostAfter,
+    DateTimeOffset At) : IMasterEvent;
+
+/// <summary>No heartbeat from the agent since <paramref name="LastSeen"/>: shown Unreachable, its running tasks Unknown.</summary>
+public sealed record AgentWentUnreachable(string AgentName, DateTimeOffset LastSeen, DateTimeOffset At) : IMasterEvent;
+
+/// <summary>
+/// The agent's deadline passed: its unfinished tasks are recorded Lost, and the agent is told to kill any of
+/// them it still runs when it comes back. Its own journal, adopted later, has the last word on each task.
+/// </summary>
+public sealed record AgentDeclaredLost(string AgentName, string JournalId, string Reason, DateTimeOffset At) : IMasterEvent;
+
 /// <summary>The Master holds the whole log of a final task.</summary>
 public sealed record TaskLogCompleted(string TaskId, long Length, DateTimeOffset At) : IMasterEvent;
 

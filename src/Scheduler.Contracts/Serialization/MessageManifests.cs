@@ -49,6 +49,8 @@ public static class MessageManifests
         (typeof(AgentsResult), "cl.agents"),
         (typeof(TaskLogResult), "cl.log"),
         (typeof(RequestFailed), "cl.failed"),
+        (typeof(GetEvents), "cl.get-events"),
+        (typeof(EventsResult), "cl.events"),
         // master journal
         (typeof(MasterEpochStarted), "mj.epoch"),
         (typeof(TaskSubmitted), "mj.submitted"),
@@ -58,6 +60,9 @@ public static class MessageManifests
         (typeof(AgentEventsAdopted), "mj.adopted"),
         (typeof(TaskLogCompleted), "mj.log-completed"),
         (typeof(TaskLogChunkStored), "mj.log-chunk"),
+        (typeof(AgentCoupled), "mj.agent-coupled"),
+        (typeof(AgentWentUnreachable), "mj.agent-unreachable"),
+        (typeof(AgentDeclaredLost), "mj.agent-lost"),
     ];
 
     private static readonly Dictionary<Type, string> ByType = All.ToDictionary(e => e.Type, e => e.Manifest);

@@ -36,8 +36,12 @@ public sealed record TaskExited(string TaskId, int ExitCode, DateTimeOffset At) 
 /// <summary>The task ran longer than its timeout and its process group was killed.</summary>
 public sealed record TaskTimedOut(string TaskId, TimeSpan Timeout, int? ExitCode, DateTimeOffset At) : ITaskEvent;
 
-/// <summary>The process group was killed on request or by the agent itself; the reason says which.</summary>
-public sealed record TaskKilled(string TaskId, string Reason, int? ExitCode, DateTimeOffset At) : ITaskEvent;
+/// <summary>
+/// The process group was killed on request or by the agent itself; the reason says which.
+/// <paramref name="ByReconnectWindow"/>: the agent killed it because it had no round trip with the Master
+/// for its reconnect window (absent in events journaled before it existed, which reads as false).
+/// </summary>
+public sealed record TaskKilled(string TaskId, string Reason, int? ExitCode, DateTimeOffset At, bool ByReconnectWindow = false) : ITaskEvent;
 
 /// <summary>The process could not be started; <paramref name="Error"/> is the operating system's message.</summary>
 public sealed record TaskFailedToStart(string TaskId, string Error, DateTimeOffset At) : ITaskEvent;

@@ -43,4 +43,11 @@ public static partial class Durations
         : value.Ticks % TimeSpan.TicksPerMinute != 0 ? $"{(long)value.TotalSeconds}s"
         : value.Ticks % TimeSpan.TicksPerHour != 0 ? $"{(long)value.TotalMinutes}m"
         : $"{(long)value.TotalHours}h";
+
+    /// <summary>A measured duration for people: "850ms", "4.2s", "5m3s", "2h5m".</summary>
+    public static string Describe(TimeSpan value) =>
+        value < TimeSpan.FromSeconds(1) ? $"{Math.Max(0, (long)value.TotalMilliseconds)}ms"
+        : value < TimeSpan.FromMinutes(1) ? $"{value.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)}s"
+        : value < TimeSpan.FromHours(1) ? $"{(int)value.TotalMinutes}m{value.Seconds}s"
+        : $"{(long)value.TotalHours}h{value.Minutes}m";
 }

@@ -1,4 +1,8 @@
 namespace Scheduler.Core.Scheduling;
 
-/// <summary>Per agent name: the journal the Master follows and the offset of the last event it adopted.</summary>
-public sealed record AgentCursor(string AgentName, string JournalId, long AdoptedOffset);
+/// <summary>
+/// Per agent name: the journal the Master follows and the offset of the last event it adopted.
+/// <paramref name="HasCoupled"/>: this journal was adopted to its end at least once, so a later coupling is a reconnect.
+/// <paramref name="LostAfter"/>: the agent's deadline as of its last coupling (null: never given up, or not coupled yet).
+/// </summary>
+public sealed record AgentCursor(string AgentName, string JournalId, long AdoptedOffset, bool HasCoupled = false, TimeSpan? LostAfter = null);

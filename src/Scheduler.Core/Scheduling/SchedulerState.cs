@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Tasks;
 
@@ -15,18 +16,21 @@ public enum BatchDecision
 }
 
 /// <summary>
-/// The Master's persistent state: epoch, every task (the history) and each agent's journal cursor.
-/// Pure; SchedulerActor persists the events this state is told to apply.
+/// The Master's persistent state: epoch, every task (the history), each agent's journal cursor and the
+/// event log (<c>scheduler events</c>). Pure; SchedulerActor persists the events this state is told to apply.
 /// </summary>
 public sealed record SchedulerState(
     long Epoch,
     string? RunId,
+    DateTimeOffset? EpochStartedAt,
     long NextSequence,
     ImmutableDictionary<string, TaskEntry> Tasks,
-    ImmutableDictionary<string, AgentCursor> Cursors)
+    ImmutableDictionary<string, AgentCursor> Cursors,
+    ImmutableList<SchedulerEvent> EventLog)
 {
-    public static SchedulerState Empty { get; } =
-        new(0, null, 1, ImmutableDictionary<string, TaskEntry>.Empty, ImmutableDictionary<string, AgentCursor>.Empty);
+    public static SchedulerState Empty { get; } = new(
+        0, null, null, 1, ImmutableDictionary<string, TaskEntry>.Empty, ImmutableDictionary<string, AgentCursor>.Empty,
+        ImmutableList<SchedulerEvent>.Empty);
 
     public long AdoptedOffset(string agent, string journalId) =>
         Cursors.TryGetValue(agent, out var c) && c.JournalId == journalId ? c.AdoptedOffset : 0;
@@ -47,6 +51,17 @@ public sealed record SchedulerState(
 
     public int RunningCount(string agent) => Tasks.Values.Count(t => t.Agent == agent && t.State == TaskState.Running);
 
+    /// <summary>Ids of the agent's running tasks, oldest first.</summary>
+    public IReadOnlyList<string> RunningTaskIds(string agent) =>
+        Tasks.Values.Where(t => t.Agent == agent && t.State == TaskState.Running).OrderBy(t => t.Sequence).Select(t => t.Spec.TaskId).ToList();
+
+    /// <summary>The newest <paramref name="limit"/> entries of the event log, optionally of one agent, oldest first.</summary>
+    public IReadOnlyList<SchedulerEvent> Events(string? agent, int limit)
+    {
+        var matching = agent is null ? EventLog : EventLog.Where(e => e.Agent == agent).ToImmutableList();
+        return matching.Skip(Math.Max(0, matching.Count - Math.Max(1, limit))).ToList();
+    }
+
     public BatchDecision Decide(AgentEventBatch batch) =>
         IsKnownJournal(batch.AgentName, batch.JournalId)
         && batch.AfterOffset == Cursors[batch.AgentName].AdoptedOffset
@@ -56,7 +71,8 @@ public sealed record SchedulerState(
 
     public SchedulerState Apply(IMasterEvent e) => e switch
     {
-        MasterEpochStarted s => this with { Epoch = s.Epoch, RunId = s.RunId },
+        MasterEpochStarted s => (this with { Epoch = s.Epoch, RunId = s.RunId, EpochStartedAt = s.At })
+            .Log(s.At, SchedulerEventKind.MasterStarted, null, $"master run {s.RunId} started (epoch {s.Epoch})", []),
         TaskSubmitted s => this with
         {
             NextSequence = NextSequence + 1,
@@ -70,27 +86,72 @@ public sealed record SchedulerState(
             this with { Tasks = Tasks.SetItem(l.TaskId, t with { LogComplete = true }) },
         AgentJournalAttached a => AttachJournal(a),
         AgentEventsAdopted a => AdoptBatch(a),
+        AgentCoupled c => Couple(c),
+        AgentWentUnreachable u => Log(u.At, SchedulerEventKind.AgentUnreachable, u.AgentName,
+            $"agent {u.AgentName} unreachable: no heartbeat since {u.LastSeen:O}", RunningTaskIds(u.AgentName)),
+        AgentDeclaredLost l => DeclareLost(l),
         _ => this,
     };
 
     /// <summary>A new journal under a known name: the old journal's unfinished tasks can never be reported again.</summary>
     private SchedulerState AttachJournal(AgentJournalAttached a)
     {
-        var tasks = Tasks;
-        if (Cursors.ContainsKey(a.AgentName))
+        var state = this with { Cursors = Cursors.SetItem(a.AgentName, new AgentCursor(a.AgentName, a.JournalId, 0)) };
+        if (!Cursors.TryGetValue(a.AgentName, out var old))
         {
-            foreach (var t in Tasks.Values.Where(t => t.Agent == a.AgentName && t.AcceptedByAgent && !t.IsFinal))
-            {
-                tasks = tasks.SetItem(t.Spec.TaskId, t.Final(TaskState.Lost, null, "agent journal replaced", a.At));
-            }
+            return state;
         }
 
-        return this with
+        var lost = Tasks.Values.Where(t => t.Agent == a.AgentName && t.AcceptedByAgent && !t.IsFinal).OrderBy(t => t.Sequence).ToList();
+        var tasks = Tasks;
+        foreach (var t in lost)
         {
-            Tasks = tasks,
-            Cursors = Cursors.SetItem(a.AgentName, new AgentCursor(a.AgentName, a.JournalId, 0)),
-        };
+            tasks = tasks.SetItem(t.Spec.TaskId, t.Final(TaskState.Lost, null, "agent journal replaced", a.At));
+        }
+
+        return (state with { Tasks = tasks }).Log(a.At, SchedulerEventKind.AgentJournalReplaced, a.AgentName,
+            $"agent {a.AgentName} came back with a new journal {a.JournalId} (was {old.JournalId}): "
+            + $"{lost.Count} unfinished task(s) of the old journal recorded Lost",
+            lost.Select(t => t.Spec.TaskId).ToList());
     }
+
+    private SchedulerState Couple(AgentCoupled c)
+    {
+        if (!Cursors.TryGetValue(c.AgentName, out var cursor) || cursor.JournalId != c.JournalId)
+        {
+            return this;
+        }
+
+        var running = c.RunningTaskIds.Count == 0 ? "" : ": " + string.Join(", ", c.RunningTaskIds);
+        var (kind, verb) = cursor.HasCoupled
+            ? (SchedulerEventKind.AgentReconnected, "reconnected")
+            : (SchedulerEventKind.AgentRegistered, "registered");
+        return (this with { Cursors = Cursors.SetItem(c.AgentName, cursor with { HasCoupled = true, LostAfter = c.LostAfter }) })
+            .Log(c.At, kind, c.AgentName, $"agent {c.AgentName} {verb}, {c.RunningTaskIds.Count} running{running}", c.RunningTaskIds);
+    }
+
+    /// <summary>The agent's deadline passed: its unfinished tasks are Lost until its own journal says otherwise.</summary>
+    private SchedulerState DeclareLost(AgentDeclaredLost l)
+    {
+        if (!IsKnownJournal(l.AgentName, l.JournalId))
+        {
+            return this;
+        }
+
+        var lost = Unfinished(l.AgentName).ToList();
+        var tasks = Tasks;
+        foreach (var t in lost)
+        {
+            tasks = tasks.SetItem(t.Spec.TaskId, t.ConcludeLost(l.Reason, l.At));
+        }
+
+        return (this with { Tasks = tasks }).Log(l.At, SchedulerEventKind.AgentLost, l.AgentName,
+            $"agent {l.AgentName} lost: {l.Reason}; {lost.Count} unfinished task(s) recorded Lost",
+            lost.Select(t => t.Spec.TaskId).ToList());
+    }
+
+    private SchedulerState Log(DateTimeOffset at, SchedulerEventKind kind, string? agent, string message, IReadOnlyList<string> taskIds) =>
+        this with { EventLog = EventLog.Add(new SchedulerEvent(EventLog.Count + 1, at, kind, agent, message, taskIds)) };
 
     private SchedulerState AdoptBatch(AgentEventsAdopted a)
     {
@@ -114,12 +175,20 @@ public sealed record SchedulerState(
             tasks[e.TaskId] = entry.Adopt(e);
         }
 
-        return this with
+        var state = this with
         {
             NextSequence = next,
             Tasks = tasks.ToImmutable(),
-            Cursors = Cursors.SetItem(a.AgentName, new AgentCursor(a.AgentName, a.JournalId, a.ToOffset)),
+            Cursors = Cursors.SetItem(a.AgentName, Cursors.TryGetValue(a.AgentName, out var c) && c.JournalId == a.JournalId
+                ? c with { AdoptedOffset = a.ToOffset }
+                : new AgentCursor(a.AgentName, a.JournalId, a.ToOffset)),
         };
+        var windowKills = a.Events.Select(j => j.Event).OfType<TaskKilled>().Where(k => k.ByReconnectWindow).ToList();
+        return windowKills.Count == 0
+            ? state
+            : state.Log(windowKills[^1].At, SchedulerEventKind.TasksKilledByWindow, a.AgentName,
+                $"agent {a.AgentName} killed {windowKills.Count} task(s) itself: {windowKills[0].Reason}",
+                windowKills.Select(k => k.TaskId).ToList());
     }
 
     private static TaskEntry NewEntry(long sequence, string agent, TaskSpec spec, DateTimeOffset at) =>

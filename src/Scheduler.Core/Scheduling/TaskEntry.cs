@@ -7,6 +7,8 @@ namespace Scheduler.Core.Scheduling;
 /// One task in the Master's history. <see cref="AcceptedByAgent"/> and <see cref="KillReason"/> make
 /// the outbox: a task not yet accepted is (re)sent to its agent, a requested kill is (re)sent until the
 /// task is final — both survive a Master restart because they are derived from persisted events.
+/// <see cref="ConcludedByMaster"/>: the Master recorded the task Lost without its agent (the agent's deadline
+/// passed); the kill stays in the outbox until the agent's own journal reports the task final.
 /// </summary>
 public sealed record TaskEntry(
     long Sequence,
@@ -20,13 +22,18 @@ public sealed record TaskEntry(
     string? Reason,
     bool AcceptedByAgent,
     string? KillReason,
-    bool LogComplete)
+    bool LogComplete,
+    bool ConcludedByMaster = false)
 {
     public bool IsFinal => State.IsFinal();
 
     public bool AwaitsStart => !AcceptedByAgent && !IsFinal;
 
-    public bool AwaitsKill => KillReason is not null && !IsFinal;
+    /// <summary>
+    /// A requested kill until the task is final; for a task the Master concluded Lost, until the agent itself
+    /// reports it final (the agent may still run it when it comes back).
+    /// </summary>
+    public bool AwaitsKill => KillReason is not null && (!IsFinal || (ConcludedByMaster && AcceptedByAgent));
 
     /// <summary>The task's view; a task that was running shows <c>Unknown</c> while its agent is unreachable.</summary>
     public TaskView ToView(bool agentReachable) => new(
@@ -47,10 +54,16 @@ public sealed record TaskEntry(
     {
         TaskAccepted => this with { AcceptedByAgent = true },
         TaskStarted s when !IsFinal => this with { State = TaskState.Running, StartedAt = s.At, AcceptedByAgent = true },
+        // Concluded Lost by the Master, but the agent did start it: keep it in the kill outbox.
+        TaskStarted s when ConcludedByMaster => this with { StartedAt = StartedAt ?? s.At, AcceptedByAgent = true },
         _ => this,
     };
 
     /// <summary>The agent's own final word always wins over what the Master concluded without it (e.g. Lost).</summary>
     public TaskEntry Final(TaskState state, int? exitCode, string? reason, DateTimeOffset at) =>
-        this with { State = state, ExitCode = exitCode, Reason = reason, EndedAt = at, AcceptedByAgent = true };
+        this with { State = state, ExitCode = exitCode, Reason = reason, EndedAt = at, AcceptedByAgent = true, ConcludedByMaster = false };
+
+    /// <summary>The agent's deadline passed: Lost for now, and a kill for the agent in case it still runs the task.</summary>
+    public TaskEntry ConcludeLost(string reason, DateTimeOffset at) =>
+        this with { State = TaskState.Lost, Reason = reason, EndedAt = at, KillReason = reason, ConcludedByMaster = true };
 }

@@ -7,8 +7,10 @@ namespace Scheduler.Master.Agents;
 /// <summary>
 /// The Master's live view of one registered agent incarnation (not persisted: after a Master restart
 /// agents register again). <see cref="Coupled"/> turns true once the agent's journal has been adopted
-/// up to its end; only then are its running tasks reported and new work sent. <see cref="ShownUnreachable"/>
-/// remembers that the operator was told the agent went silent, so each change is logged once.
+/// up to its end; only then are its running tasks reported and new work sent, and it turns false again
+/// when the agent goes silent, so a reconnect couples anew. <see cref="Watched"/> is false once the remote
+/// watch ended (<see cref="Stopped"/>: the agent stopped gracefully). <see cref="LostAfter"/> is this agent's
+/// deadline (null: never) and <see cref="DeclaredLost"/> that it passed and was recorded.
 /// </summary>
 public sealed record AgentSession(
     string Name,
@@ -18,20 +20,25 @@ public sealed record AgentSession(
     IReadOnlyList<string> Labels,
     TimeSpan? ReconnectWindow,
     TimeSpan KillGrace,
+    TimeSpan? LostAfter,
     DateTimeOffset LastSeen,
-    bool Coupled,
-    bool Terminated,
-    bool ShownUnreachable)
+    bool Coupled = false,
+    bool Watched = true,
+    bool Stopped = false,
+    bool ShownUnreachable = false,
+    bool DeclaredLost = false)
 {
     public SessionFacts Facts => new(JournalId, Incarnation, LastSeen);
 
-    public bool IsReachable(DateTimeOffset now, TimeSpan unreachableAfter) => !Terminated && now - LastSeen <= unreachableAfter;
+    public bool IsReachable(DateTimeOffset now, TimeSpan unreachableAfter) => Watched && now - LastSeen <= unreachableAfter;
 
     /// <summary>Connected = reachable and coupled; the Master sends work only then.</summary>
     public bool IsConnected(DateTimeOffset now, TimeSpan unreachableAfter) => Coupled && IsReachable(now, unreachableAfter);
 
+    public bool IsPastDeadline(DateTimeOffset now) => LostAfter is { } lostAfter && now - LastSeen > lostAfter;
+
     public AgentState State(DateTimeOffset now, TimeSpan unreachableAfter) =>
-        Terminated ? AgentState.Lost
+        Stopped || DeclaredLost ? AgentState.Lost
         : IsConnected(now, unreachableAfter) ? AgentState.Connected
         : AgentState.Unreachable;
 }

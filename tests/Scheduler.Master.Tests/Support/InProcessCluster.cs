@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
 using Akka.Configuration;
+using Scheduler.Agent;
 using Scheduler.Agent.Processes;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Agents;
@@ -17,7 +18,7 @@ namespace Scheduler.Master.Tests.Support;
 public sealed class InProcessCluster : IAsyncDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly Dictionary<string, ActorSystem> _agents = new();
+    private readonly Dictionary<string, AgentHost> _agents = new();
     private ActorSystem _client = null!;
     private IActorRef _clusterClient = null!;
 
@@ -61,28 +62,33 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     public string AgentDataDir(string name) => Path.Combine(Root, "agent-" + name);
 
-    /// <summary>Starts an agent and waits until the Master shows it Connected.</summary>
-    public async Task<ActorSystem> StartAgentAsync(string name, ProcessTable? processes = null, bool waitConnected = true)
+    /// <summary>
+    /// Starts an agent process (an <see cref="AgentHost"/> with its own runtime) and waits until the Master shows
+    /// it Connected. A new <paramref name="processes"/> table makes it a new OS process as far as tasks go.
+    /// </summary>
+    public async Task<AgentHost> StartAgentAsync(string name, ProcessTable? processes = null, bool waitConnected = true, string extraHocon = "")
     {
-        var system = SchedulerNodes.StartAgentSystem(
-            TestHocon.Agent(name, AgentDataDir(name), MasterAddress), "test", "127.0.0.1", 0, TimeProvider.System, processes ?? Processes);
-        _agents[name] = system;
+        var host = AgentHost.Start(TestHocon.Agent(name, AgentDataDir(name), MasterAddress, extraHocon), "test", "127.0.0.1", 0,
+            TimeProvider.System, new AgentRuntime(processes ?? Processes));
+        _agents[name] = host;
         if (waitConnected)
         {
             await WaitForAgentAsync(name, AgentState.Connected);
         }
 
-        return system;
+        return host;
     }
 
-    public ActorSystem Agent(string name) => _agents[name];
+    /// <summary>The agent's current ActorSystem incarnation.</summary>
+    public ActorSystem Agent(string name) => _agents[name].System;
+
+    public AgentHost AgentHostOf(string name) => _agents[name];
 
     /// <summary>Stops an agent's ActorSystem abruptly: no graceful kill of its tasks (like a crash of its actors).</summary>
-    public async Task TerminateAgentAsync(string name) => await _agents[name].Terminate();
+    public async Task TerminateAgentAsync(string name) => await _agents[name].System.Terminate();
 
     /// <summary>Graceful stop through CoordinatedShutdown, as on SIGTERM.</summary>
-    public async Task StopAgentGracefullyAsync(string name) =>
-        await CoordinatedShutdown.Get(_agents[name]).Run(CoordinatedShutdown.ClrExitReason.Instance);
+    public async Task StopAgentGracefullyAsync(string name) => await _agents[name].StopAsync();
 
     public async Task<object> AskAsync(IClientRequest request) =>
         await _clusterClient.Ask<object>(new ClusterClient.Send(SchedulerPaths.SchedulerService, request), TimeSpan.FromSeconds(10));
@@ -215,7 +221,7 @@ public sealed class InProcessCluster : IAsyncDisposable
     {
         foreach (var agent in _agents.Values)
         {
-            await agent.Terminate();
+            await agent.System.Terminate();
         }
 
         await _client.Terminate();
