@@ -50,8 +50,9 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
         _runtime = runtime;
         _time = time;
         _roundTrips = new RoundTrips(runtime.LastRoundTrip);
+        var protocol = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.Protocol;
         var contacts = settings.Masters
-            .Select(m => ActorPath.Parse(Core.Configuration.HostPort.TryParse(m, out var hp) ? hp.ReceptionistPath(SchedulerPaths.SystemName) : m))
+            .Select(m => ActorPath.Parse(HostPort.TryParse(m, out var hp) ? hp.ReceptionistPath(SchedulerPaths.SystemName, protocol) : m))
             .ToImmutableHashSet();
         _clusterClient = Context.ActorOf(
             ClusterClient.Props(ClusterClientSettings.Create(Context.System).WithInitialContacts(contacts)),

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Scheduler.Contracts;
 using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Serialization;
 using Scheduler.Contracts.Tasks;
 
@@ -9,9 +11,10 @@ namespace Scheduler.Cli;
 
 /// <summary>
 /// Everything a client command prints on stdout: with <c>--json</c> exactly one JSON document (the wire
-/// format's camelCase names and enum names), otherwise tables and lines for people.
+/// format's camelCase names and enum names), otherwise tables and lines for people. Notes about an answer
+/// (e.g. entries left out) go to <paramref name="notes"/> (stderr), so stdout stays parseable.
 /// </summary>
-public sealed class Output(TextWriter writer, bool json)
+public sealed class Output(TextWriter writer, bool json, TextWriter? notes = null)
 {
     public static JsonSerializerOptions JsonOptions { get; } = CreateJsonOptions();
 
@@ -58,6 +61,12 @@ public sealed class Output(TextWriter writer, bool json)
         }
     }
 
+    public void Tasks(TasksResult result)
+    {
+        Tasks(result.Tasks);
+        NoteOmitted(result.Omitted, "task(s)");
+    }
+
     public void Tasks(IReadOnlyList<TaskView> tasks)
     {
         if (Json)
@@ -102,6 +111,29 @@ public sealed class Output(TextWriter writer, bool json)
             }));
     }
 
+    public void Events(EventsResult result)
+    {
+        if (Json)
+        {
+            writer.WriteLine(ToJson(result.Events));
+        }
+        else
+        {
+            Table(
+                ["#", "TIME", "KIND", "AGENT", "EVENT"],
+                result.Events.Select(e => new[]
+                {
+                    e.Sequence.ToString(CultureInfo.InvariantCulture),
+                    Time(e.At),
+                    e.Kind.ToString(),
+                    e.Agent ?? "-",
+                    e.Message,
+                }));
+        }
+
+        NoteOmitted(result.Omitted, "older event(s)");
+    }
+
     public void Lines(IEnumerable<string> lines)
     {
         foreach (var line in lines)
@@ -119,6 +151,15 @@ public sealed class Output(TextWriter writer, bool json)
 
     public static string Time(DateTimeOffset? time) =>
         time?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-";
+
+    private void NoteOmitted(int omitted, string what)
+    {
+        if (omitted > 0)
+        {
+            (notes ?? writer).WriteLine($"note: {omitted} more {what} not shown: an answer is limited to about "
+                + $"{WireLimits.MaxResultBytes / 1000} KB; narrow the query (--agent, --task) or lower --limit");
+        }
+    }
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 

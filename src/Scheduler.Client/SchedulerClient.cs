@@ -110,17 +110,24 @@ public sealed class SchedulerClient : IAsyncDisposable
     public async Task<TaskView> GetTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
         (await RequestAsync<TaskResult>(new GetTask(taskId), cancellationToken).ConfigureAwait(false)).Task;
 
-    /// <summary>Tasks not yet final, of one agent or of all.</summary>
-    public async Task<IReadOnlyList<TaskView>> GetTasksAsync(string? agent = null, CancellationToken cancellationToken = default) =>
-        (await RequestAsync<TasksResult>(new GetTasks(agent), cancellationToken).ConfigureAwait(false)).Tasks;
+    /// <summary>
+    /// Tasks not yet final, of one agent or of all, oldest first. <see cref="TasksResult.Omitted"/> counts those left
+    /// out to keep the answer below the transport's frame size.
+    /// </summary>
+    public Task<TasksResult> GetTasksAsync(string? agent = null, CancellationToken cancellationToken = default) =>
+        RequestAsync<TasksResult>(new GetTasks(agent), cancellationToken);
 
-    /// <summary>Tasks newest first, optionally of one agent or one task id.</summary>
-    public async Task<IReadOnlyList<TaskView>> GetHistoryAsync(
+    /// <summary>Tasks newest first, optionally of one agent or one task id; see <see cref="GetTasksAsync"/> for omitted ones.</summary>
+    public Task<TasksResult> GetHistoryAsync(
         string? agent = null,
         string? taskId = null,
         int limit = 100,
         CancellationToken cancellationToken = default) =>
-        (await RequestAsync<TasksResult>(new GetHistory(agent, taskId, limit), cancellationToken).ConfigureAwait(false)).Tasks;
+        RequestAsync<TasksResult>(new GetHistory(agent, taskId, limit), cancellationToken);
+
+    /// <summary>The newest entries of the Master's event log (agents registered, unreachable, reconnected, lost, …), oldest first.</summary>
+    public Task<EventsResult> GetEventsAsync(string? agent = null, int limit = 100, CancellationToken cancellationToken = default) =>
+        RequestAsync<EventsResult>(new GetEvents(agent, limit), cancellationToken);
 
     /// <summary>Kills a task; returns its state at that moment.</summary>
     public async Task<TaskView> KillAsync(string taskId, CancellationToken cancellationToken = default) =>

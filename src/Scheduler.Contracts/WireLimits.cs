@@ -11,4 +11,7 @@ public static class WireLimits
 
     /// <summary>A replay batch's events, measured in their serialized form, leaving room for the envelope.</summary>
     public const int MaxReplayBatchBytes = 120_000;
+
+    /// <summary>A list answered to a client (tasks, history, events), measured in its serialized entries.</summary>
+    public const int MaxResultBytes = 110_000;
 }

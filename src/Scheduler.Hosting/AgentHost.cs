@@ -7,26 +7,31 @@ namespace Scheduler.Hosting;
 
 /// <summary>
 /// Runs an agent's ActorSystem and, when the agent asks (the Master quarantined it after a long silence),
-/// replaces it with a new incarnation on the configured port. Task processes and the reconnect window live in
+/// replaces it with a new incarnation on the same port. Task processes and the reconnect window live in
 /// the <see cref="AgentRuntime"/>, outside the ActorSystem, so running tasks survive the replacement.
 /// </summary>
+/// <remarks>
+/// The old system's connections leave the port in TIME_WAIT for up to a minute, so the new incarnation binds
+/// it with <c>tcp-reuse-addr = on</c> (SO_REUSEADDR and SO_REUSEPORT in .NET). Another agent process still
+/// cannot take the port: it binds without reuse, and Linux shares a port only among sockets that all ask for it.
+/// </remarks>
 public sealed class AgentHost
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private const int MaxStartAttempts = 60;
 
-    private readonly Func<ActorSystem> _startSystem;
+    private readonly Func<Config, ActorSystem> _startSystem;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _gate = new();
     private bool _replacing;
     private bool _stopping;
 
-    private AgentHost(Func<ActorSystem> startSystem, AgentRuntime runtime)
+    private AgentHost(Func<Config, ActorSystem> startSystem, AgentRuntime runtime)
     {
         _startSystem = startSystem;
         Runtime = runtime;
         runtime.OnNewIncarnationRequested(reason => _ = ReplaceAsync(reason));
-        System = startSystem();
+        System = startSystem(ConfigurationFactory.Empty);
         Follow(System);
     }
 
@@ -41,11 +46,11 @@ public sealed class AgentHost
     /// <summary>Completes when the agent stopped for good (not when one incarnation makes way for the next).</summary>
     public Task WhenStopped => _stopped.Task;
 
-    /// <summary>Starts an agent; <paramref name="port"/> is also the port of every later incarnation (0: any free port).</summary>
+    /// <summary>Starts an agent; later incarnations bind the port the first one got.</summary>
     public static AgentHost Start(Config config, string origin, string host, int port, TimeProvider time, AgentRuntime? runtime = null)
     {
         runtime ??= new AgentRuntime(startedAt: time.GetUtcNow());
-        return new AgentHost(() => SchedulerNodes.StartAgentSystem(config, origin, host, port, time, runtime), runtime);
+        return new AgentHost(overrides => SchedulerNodes.StartAgentSystem(overrides.WithFallback(config), origin, host, port, time, runtime), runtime);
     }
 
     /// <summary>Graceful stop (as on SIGTERM): the agent kills and journals its tasks, then the system ends.</summary>
@@ -86,6 +91,8 @@ public sealed class AgentHost
             _replacing = true;
         }
 
+        var port = ((ExtendedActorSystem)System).Provider.DefaultAddress.Port;
+        var samePort = ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp {{ port = {port}, tcp-reuse-addr = on }}");
         Log.Warning("Agent: replacing actor system {Address} with a new incarnation ({Reason}); running tasks continue",
             SchedulerNodes.Address(System), reason);
         // Terminate, not CoordinatedShutdown: the kill-tasks step must not run for a replacement.
@@ -94,7 +101,7 @@ public sealed class AgentHost
         {
             try
             {
-                var next = _startSystem();
+                var next = _startSystem(samePort);
                 lock (_gate)
                 {
                     System = next;

@@ -186,7 +186,7 @@ public sealed partial class SchedulerActor
 
     private void CheckReachability()
     {
-        foreach (var s in _sessions.Values.Where(s => s.Watched && !s.ShownUnreachable && !s.IsReachable(Now, _settings.UnreachableAfter)).ToList())
+        foreach (var s in _sessions.Values.Where(s => s.Watched && !s.ShownUnreachable && s.IsSilent(Now, _settings.UnreachableAfter)).ToList())
         {
             // Decoupled: when the agent is heard from again it replays what it journaled meanwhile, then couples again.
             _log.Info("Agent {AgentName} unreachable: no heartbeat for {Silence}", s.Name, Now - s.LastSeen);
@@ -235,7 +235,7 @@ public sealed partial class SchedulerActor
 
     private void ResendAll()
     {
-        foreach (var s in _sessions.Values.Where(s => s.IsConnected(Now, _settings.UnreachableAfter)))
+        foreach (var s in _sessions.Values.Where(s => s.IsConnected))
         {
             Dispatch(s);
         }
@@ -259,7 +259,7 @@ public sealed partial class SchedulerActor
 
     private void CopyAllLogs()
     {
-        foreach (var s in _sessions.Values.Where(s => s.IsConnected(Now, _settings.UnreachableAfter)))
+        foreach (var s in _sessions.Values.Where(s => s.IsConnected))
         {
             foreach (var t in _state.Tasks.Values.Where(t => t.Agent == s.Name && t.AcceptedByAgent && !t.LogComplete))
             {

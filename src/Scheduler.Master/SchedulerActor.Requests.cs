@@ -36,7 +36,7 @@ public sealed partial class SchedulerActor
         {
             _log.Info("Task {TaskId} submitted to agent {AgentName}", spec.TaskId, submit.Agent);
             replyTo.Tell(new TaskResult(View(_state.Tasks[spec.TaskId])));
-            if (_sessions.TryGetValue(submit.Agent, out var s) && s.IsConnected(Now, _settings.UnreachableAfter))
+            if (_sessions.TryGetValue(submit.Agent, out var s) && s.IsConnected)
             {
                 s.Ref.Tell(new StartTask(_state.Epoch, spec), Self);
             }
@@ -60,13 +60,13 @@ public sealed partial class SchedulerActor
 
         // Refused rather than queued: a queued start could run long after the submitter gave up on it, and
         // an agent that never comes back would leave it pending for ever.
-        if (!_sessions.TryGetValue(submit.Agent, out var session) || !session.IsConnected(Now, _settings.UnreachableAfter))
+        if (!_sessions.TryGetValue(submit.Agent, out var session) || !session.IsConnected)
         {
             var silence = session is null ? "" : $" (no heartbeat for {Durations.Describe(Now - session.LastSeen)})";
             var why = session is null ? "has not registered since the Master started"
                 : session.Stopped ? "has stopped"
                 : session.DeclaredLost ? "is lost" + silence
-                : session.IsReachable(Now, _settings.UnreachableAfter) ? "is replaying its journal and not connected yet"
+                : session.IsReachable ? "is replaying its journal and not connected yet"
                 : "is unreachable" + silence;
             return new RequestFailed(ErrorCode.AgentUnavailable, $"agent '{submit.Agent}' {why}; the task was not accepted");
         }
@@ -94,7 +94,7 @@ public sealed partial class SchedulerActor
             var t = _state.Tasks[kill.TaskId];
             _log.Info("Kill of task {TaskId} requested", kill.TaskId);
             replyTo.Tell(new TaskResult(View(t)));
-            if (_sessions.TryGetValue(t.Agent, out var s) && s.IsConnected(Now, _settings.UnreachableAfter))
+            if (_sessions.TryGetValue(t.Agent, out var s) && s.IsConnected)
             {
                 s.Ref.Tell(new StopTask(_state.Epoch, t.Spec.TaskId, t.KillReason!), Self);
             }
@@ -119,7 +119,7 @@ public sealed partial class SchedulerActor
         {
             var running = _state.RunningCount(name);
             return _sessions.TryGetValue(name, out var s)
-                ? new AgentView(name, s.State(Now, _settings.UnreachableAfter), s.LastSeen, running, s.Labels)
+                ? new AgentView(name, s.State, s.LastSeen, running, s.Labels)
                 : new AgentView(name, AgentState.Lost, null, running, []);
         }).ToList();
     }

@@ -79,15 +79,27 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<GetTask>(q => Sender.Tell(_state.Tasks.TryGetValue(q.TaskId, out var t)
             ? new TaskResult(View(t))
             : NotFound(q.TaskId)));
-        Command<GetTasks>(q => Sender.Tell(new TasksResult(_state.Unfinished(q.Agent).Select(View).ToList())));
-        Command<GetHistory>(q => Sender.Tell(new TasksResult(_state.History(q.Agent, q.TaskId, q.Limit).Select(View).ToList())));
+        Command<GetTasks>(q => Sender.Tell(Tasks(_state.Unfinished(q.Agent))));
+        Command<GetHistory>(q => Sender.Tell(Tasks(_state.History(q.Agent, q.TaskId, q.Limit))));
         Command<GetTaskLog>(OnGetLog);
         Command<GetAgents>(_ => Sender.Tell(new AgentsResult(AgentViews())));
-        Command<GetEvents>(q => Sender.Tell(new EventsResult(_state.Events(q.Agent, q.Limit))));
+        Command<GetEvents>(q =>
+        {
+            // Oldest first, but the newest matter most: measure from the newest end.
+            var (kept, omitted) = FrameBudget.Take(Context.System, _state.Events(q.Agent, q.Limit).Reverse().ToList());
+            kept.Reverse();
+            Sender.Tell(new EventsResult(kept, omitted));
+        });
     }
 
     private TaskView View(TaskEntry t) =>
-        t.ToView(_sessions.TryGetValue(t.Agent, out var s) && s.IsReachable(Now, _settings.UnreachableAfter));
+        t.ToView(_sessions.TryGetValue(t.Agent, out var s) && s.IsReachable);
+
+    private TasksResult Tasks(IEnumerable<TaskEntry> entries)
+    {
+        var (kept, omitted) = FrameBudget.Take(Context.System, entries.Select(View).ToList());
+        return new TasksResult(kept, omitted);
+    }
 
     private static RequestFailed NotFound(string taskId) => new(ErrorCode.NotFound, $"no task '{taskId}'");
 

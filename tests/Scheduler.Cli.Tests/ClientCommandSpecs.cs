@@ -1,3 +1,4 @@
+using Scheduler.Cli.Commands;
 using System.Text.Json;
 using Scheduler.Contracts.Client;
 using Xunit;
@@ -106,5 +107,41 @@ public sealed class ClientCommandSpecs : IAsyncLifetime
         var expected = FakeMaster.LogLines.Where(l => l.Stream == Contracts.Tasks.OutputStream.Stdout).Select(l => l.Line + "\n");
         Assert.Equal(0, exitCode);
         Assert.Equal(string.Concat(expected), output);
+    }
+
+    [Fact]
+    public async Task Events_should_print_the_event_log_and_pass_the_agent_filter()
+    {
+        var (exitCode, output, errors) = await RunAsync("events", "--agent", "far");
+
+        Assert.Equal(0, exitCode);
+        Assert.Empty(errors);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("#  TIME", lines[0]);
+        Assert.Contains("AgentReconnected", lines[2]);
+        Assert.EndsWith("agent far reconnected, 1 running: t-1", lines[2]);
+        Assert.Contains(new GetEvents("far", EventsCommand.DefaultLimit), _master.Received);
+    }
+
+    [Fact]
+    public async Task Events_with_json_should_print_one_array_and_note_omitted_entries_on_stderr()
+    {
+        var (exitCode, output, errors) = await RunAsync("events", "--json", "--limit", "2");
+
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(0, exitCode);
+        Assert.Equal("AgentReconnected", json.RootElement[1].GetProperty("kind").GetString());
+        Assert.Equal(["t-1"], json.RootElement[1].GetProperty("taskIds").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["note: 6 more older event(s) not shown: an answer is limited to about 110 KB; narrow the query (--agent, --task) or lower --limit"], errors);
+    }
+
+    [Fact]
+    public async Task History_with_omitted_tasks_should_say_so_after_the_table()
+    {
+        var (exitCode, output, errors) = await RunAsync("history", "--limit", "5000");
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(4, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(["note: 4997 more task(s) not shown: an answer is limited to about 110 KB; narrow the query (--agent, --task) or lower --limit"], errors);
     }
 }

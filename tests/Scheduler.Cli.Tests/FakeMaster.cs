@@ -121,7 +121,12 @@ public sealed class FakeMaster : IAsyncDisposable
             GetTasks tasks => new TasksResult([View("t-1", tasks.Agent ?? "local"), View("t-2", tasks.Agent ?? "other")]),
             GetHistory history => new TasksResult(Enumerable.Range(0, Math.Min(history.Limit, 3))
                 .Select(i => View(history.TaskId ?? $"t-{i}", history.Agent ?? "local", TaskState.Succeeded))
-                .ToList()),
+                .ToList(), Omitted: history.Limit > 1000 ? history.Limit - 3 : 0),
+            GetEvents events => new EventsResult(
+            [
+                new SchedulerEvent(7, SubmittedAt, SchedulerEventKind.AgentUnreachable, events.Agent ?? "far", "agent far unreachable: no heartbeat since …", ["t-1"]),
+                new SchedulerEvent(8, SubmittedAt, SchedulerEventKind.AgentReconnected, events.Agent ?? "far", "agent far reconnected, 1 running: t-1", ["t-1"]),
+            ], Omitted: events.Limit == 2 ? 6 : 0),
             GetTaskLog { TaskId: MissingTask } log => new RequestFailed(ErrorCode.NotFound, $"no task '{log.TaskId}'"),
             GetTaskLog log => Chunk(master.Log, log),
             GetAgents => new AgentsResult(

@@ -65,8 +65,8 @@ public sealed class SchedulerClientSpecs : IAsyncLifetime
     [Fact]
     public async Task GetTasksAsync_and_GetHistoryAsync_should_pass_their_filters()
     {
-        var tasks = await _client.GetTasksAsync("far");
-        var history = await _client.GetHistoryAsync(agent: null, taskId: "t-9", limit: 2);
+        var tasks = (await _client.GetTasksAsync("far")).Tasks;
+        var history = (await _client.GetHistoryAsync(agent: null, taskId: "t-9", limit: 2)).Tasks;
 
         Assert.Equal(["far", "far"], tasks.Select(t => t.Agent));
         Assert.Equal(2, history.Count);

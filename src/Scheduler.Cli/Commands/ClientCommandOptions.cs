@@ -103,7 +103,7 @@ public sealed class ClientCommandOptions
     public async Task<int> RunAsync(ParseResult parse, Func<SchedulerClient, Output, Task<int>> body)
     {
         var options = ClientOptions(parse);
-        var output = new Output(_console.Out, parse.GetValue(Json));
+        var output = new Output(_console.Out, parse.GetValue(Json), _console.Error);
         try
         {
             await using var client = await SchedulerClient.ConnectAsync(options).ConfigureAwait(false);

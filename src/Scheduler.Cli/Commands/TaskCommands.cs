@@ -45,19 +45,7 @@ public static class TaskCommands
         var client = new ClientCommandOptions(console);
         var agent = AgentOption("Only the tasks of this agent");
         var task = new Option<string>("--task") { Description = "Only this task", HelpName = "TASK_ID" };
-        var limit = new Option<int>("--limit")
-        {
-            Description = $"At most this many tasks (default {DefaultHistoryLimit})",
-            HelpName = "N",
-            DefaultValueFactory = _ => DefaultHistoryLimit,
-        };
-        limit.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() <= 0)
-            {
-                result.AddError("--limit must be a positive number");
-            }
-        });
+        var limit = LimitOption("tasks", DefaultHistoryLimit);
         var command = new Command("history", "List tasks newest first, final ones included") { agent, task, limit };
         client.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
@@ -93,6 +81,25 @@ public static class TaskCommands
     }
 
     public static Argument<string> TaskIdArgument() => new("TASK_ID") { Description = "The task's id" };
+
+    /// <summary><c>--limit N</c>, a positive number.</summary>
+    public static Option<int> LimitOption(string what, int defaultLimit)
+    {
+        var limit = new Option<int>("--limit")
+        {
+            Description = $"At most this many {what} (default {defaultLimit})",
+            HelpName = "N",
+            DefaultValueFactory = _ => defaultLimit,
+        };
+        limit.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() <= 0)
+            {
+                result.AddError("--limit must be a positive number");
+            }
+        });
+        return limit;
+    }
 
     public static Option<string> AgentOption(string description) => new("--agent") { Description = description, HelpName = "NAME" };
 

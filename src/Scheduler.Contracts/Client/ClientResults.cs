@@ -5,7 +5,11 @@ namespace Scheduler.Contracts.Client;
 
 public sealed record TaskResult(TaskView Task) : ISchedulerMessage;
 
-public sealed record TasksResult(IReadOnlyList<TaskView> Tasks) : ISchedulerMessage;
+/// <summary>
+/// Tasks answered to a query. <paramref name="Omitted"/> matching tasks were left out so the answer stays below
+/// Akka.Remote's frame size (<see cref="WireLimits.MaxResultBytes"/>): narrow the query or lower its limit.
+/// </summary>
+public sealed record TasksResult(IReadOnlyList<TaskView> Tasks, int Omitted = 0) : ISchedulerMessage;
 
 public sealed record AgentsResult(IReadOnlyList<AgentView> Agents) : ISchedulerMessage;
 

@@ -31,4 +31,5 @@ public sealed record SchedulerEvent(
 /// <summary>The newest entries of the event log, optionally of one agent, oldest first. Answered by <see cref="EventsResult"/>.</summary>
 public sealed record GetEvents(string? Agent, int Limit) : IClientRequest;
 
-public sealed record EventsResult(IReadOnlyList<SchedulerEvent> Events) : ISchedulerMessage;
+/// <summary>Event log entries; <paramref name="Omitted"/> older matching entries were left out to stay below the frame size.</summary>
+public sealed record EventsResult(IReadOnlyList<SchedulerEvent> Events, int Omitted = 0) : ISchedulerMessage;

@@ -13,8 +13,11 @@ public enum RegistrationDecision
     Refuse,
 }
 
-/// <summary>The facts of the current session under a name that decide a registration.</summary>
-public sealed record SessionFacts(string JournalId, long Incarnation, DateTimeOffset LastSeen);
+/// <summary>
+/// The facts of the current session under a name that decide a registration. <paramref name="Gone"/>: the
+/// Master no longer watches that agent (it stopped, or its actor system was quarantined).
+/// </summary>
+public sealed record SessionFacts(string JournalId, long Incarnation, DateTimeOffset LastSeen, bool Gone = false);
 
 public static class Registration
 {
@@ -34,7 +37,7 @@ public static class Registration
         }
 
         // A different journal under this name: a second agent process, or the same host with a wiped
-        // data folder. Only when the current holder has gone silent can the newcomer take the name.
-        return now - current.LastSeen > unreachableAfter ? RegistrationDecision.Accept : RegistrationDecision.Refuse;
+        // data folder. Only when the current holder has stopped or gone silent can the newcomer take the name.
+        return current.Gone || now - current.LastSeen > unreachableAfter ? RegistrationDecision.Accept : RegistrationDecision.Refuse;
     }
 }

@@ -20,8 +20,11 @@ public readonly record struct HostPort(string Host, int Port)
         return true;
     }
 
-    /// <summary>The ClusterClient contact of a master: its receptionist.</summary>
-    public string ReceptionistPath(string systemName) => $"akka.tcp://{systemName}@{Host}:{Port}/system/receptionist";
+    /// <summary>
+    /// The ClusterClient contact of a master: its receptionist. <paramref name="protocol"/> is the caller's own
+    /// transport protocol (tests run the throttler adapter, whose addresses are <c>akka.trttl.tcp</c>).
+    /// </summary>
+    public string ReceptionistPath(string systemName, string protocol = "akka.tcp") => $"{protocol}://{systemName}@{Host}:{Port}/system/receptionist";
 
     public override string ToString() => $"{Host}:{Port}";
 }

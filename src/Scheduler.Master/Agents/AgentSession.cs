@@ -28,17 +28,24 @@ public sealed record AgentSession(
     bool ShownUnreachable = false,
     bool DeclaredLost = false)
 {
-    public SessionFacts Facts => new(JournalId, Incarnation, LastSeen);
+    public SessionFacts Facts => new(JournalId, Incarnation, LastSeen, Gone: !Watched);
 
-    public bool IsReachable(DateTimeOffset now, TimeSpan unreachableAfter) => Watched && now - LastSeen <= unreachableAfter;
+    /// <summary>
+    /// Reachable until the Master's reachability check marks the agent unreachable (and logs it): every view
+    /// and decision follows that one mark, so what the operator sees and the event log always agree.
+    /// </summary>
+    public bool IsReachable => Watched && !ShownUnreachable;
+
+    /// <summary>Silent for longer than <paramref name="unreachableAfter"/>: the next reachability check marks it.</summary>
+    public bool IsSilent(DateTimeOffset now, TimeSpan unreachableAfter) => now - LastSeen > unreachableAfter;
 
     /// <summary>Connected = reachable and coupled; the Master sends work only then.</summary>
-    public bool IsConnected(DateTimeOffset now, TimeSpan unreachableAfter) => Coupled && IsReachable(now, unreachableAfter);
+    public bool IsConnected => Coupled && IsReachable;
 
     public bool IsPastDeadline(DateTimeOffset now) => LostAfter is { } lostAfter && now - LastSeen > lostAfter;
 
-    public AgentState State(DateTimeOffset now, TimeSpan unreachableAfter) =>
+    public AgentState State =>
         Stopped || DeclaredLost ? AgentState.Lost
-        : IsConnected(now, unreachableAfter) ? AgentState.Connected
+        : IsConnected ? AgentState.Connected
         : AgentState.Unreachable;
 }

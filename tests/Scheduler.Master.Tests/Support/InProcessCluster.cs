@@ -1,6 +1,12 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
 using Akka.Configuration;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Akka.Remote;
+using Akka.Remote.Transport;
 using Scheduler.Agent;
 using Scheduler.Agent.Processes;
 using Scheduler.Contracts;
@@ -24,7 +30,19 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     static InProcessCluster() => SchedulerLogging.Configure(Serilog.Events.LogEventLevel.Debug);
 
-    private InProcessCluster(string root) => Root = root;
+    private readonly string _masterHocon;
+    private readonly string _throttler;
+
+    private InProcessCluster(string root, string masterHocon, bool throttled)
+    {
+        Root = root;
+        _masterHocon = masterHocon;
+        _throttler = throttled ? TestHocon.Throttler : "";
+        Protocol = throttled ? "akka.trttl.tcp" : "akka.tcp";
+    }
+
+    /// <summary>The remoting protocol of every system of this cluster.</summary>
+    public string Protocol { get; }
 
     public string Root { get; }
 
@@ -34,11 +52,17 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     public ProcessTable Processes { get; } = new();
 
-    public static async Task<InProcessCluster> StartAsync(params string[] agents)
+    public static Task<InProcessCluster> StartAsync(params string[] agents) => StartWithAsync("", throttled: false, agents);
+
+    /// <summary>
+    /// Starts the cluster with <paramref name="masterHocon"/> over the Master's test settings; <paramref name="throttled"/>
+    /// runs the throttler adapter everywhere so links can be cut.
+    /// </summary>
+    public static async Task<InProcessCluster> StartWithAsync(string masterHocon, bool throttled, params string[] agents)
     {
         var root = Path.Combine(Path.GetTempPath(), "scheduler-tests", Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(root);
-        var cluster = new InProcessCluster(root);
+        var cluster = new InProcessCluster(root, masterHocon, throttled);
         cluster.StartMaster();
         cluster.StartClient();
         foreach (var agent in agents)
@@ -51,7 +75,7 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     /// <summary>Starts the Master on its data folder; a restart passes the old port so agents and the client find it again.</summary>
     public void StartMaster(int port = 0) =>
-        Master = SchedulerNodes.StartMasterSystem(TestHocon.Master(Path.Combine(Root, "master")), "test", "127.0.0.1", port);
+        Master = SchedulerNodes.StartMasterSystem(TestHocon.Master(Path.Combine(Root, "master"), _throttler + "\n" + _masterHocon), "test", "127.0.0.1", port);
 
     public async Task RestartMasterAsync()
     {
@@ -68,7 +92,7 @@ public sealed class InProcessCluster : IAsyncDisposable
     /// </summary>
     public async Task<AgentHost> StartAgentAsync(string name, ProcessTable? processes = null, bool waitConnected = true, string extraHocon = "")
     {
-        var host = AgentHost.Start(TestHocon.Agent(name, AgentDataDir(name), MasterAddress, extraHocon), "test", "127.0.0.1", 0,
+        var host = AgentHost.Start(TestHocon.Agent(name, AgentDataDir(name), MasterAddress, _throttler + "\n" + extraHocon), "test", "127.0.0.1", 0,
             TimeProvider.System, new AgentRuntime(processes ?? Processes));
         _agents[name] = host;
         if (waitConnected)
@@ -89,6 +113,22 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     /// <summary>Graceful stop through CoordinatedShutdown, as on SIGTERM.</summary>
     public async Task StopAgentGracefullyAsync(string name) => await _agents[name].StopAsync();
+
+    /// <summary>
+    /// Cuts the link between the Master and an agent with the throttler's blackhole, on the Master's side, so
+    /// it also holds for a new incarnation of the agent (same port). <paramref name="direction"/> Receive cuts
+    /// agent → Master only.
+    /// </summary>
+    public async Task PartitionAsync(string agent, ThrottleTransportAdapter.Direction direction = ThrottleTransportAdapter.Direction.Both) =>
+        Assert.True(await MasterTransport.ManagementCommand(new SetThrottle(AgentAddress(agent), direction, Blackhole.Instance)));
+
+    public async Task HealAsync(string agent) =>
+        Assert.True(await MasterTransport.ManagementCommand(
+            new SetThrottle(AgentAddress(agent), ThrottleTransportAdapter.Direction.Both, Unthrottled.Instance)));
+
+    private RemoteTransport MasterTransport => ((RemoteActorRefProvider)((ExtendedActorSystem)Master).Provider).Transport;
+
+    private Address AgentAddress(string agent) => ((ExtendedActorSystem)Agent(agent)).Provider.DefaultAddress;
 
     public async Task<object> AskAsync(IClientRequest request) =>
         await _clusterClient.Ask<object>(new ClusterClient.Send(SchedulerPaths.SchedulerService, request), TimeSpan.FromSeconds(10));
@@ -152,6 +192,50 @@ public sealed class InProcessCluster : IAsyncDisposable
         throw new TimeoutException($"task {taskId} never became {what}; last seen: {last}");
     }
 
+    /// <summary>The Master's event log (<c>scheduler events</c>), optionally of one agent, oldest first.</summary>
+    public async Task<IReadOnlyList<SchedulerEvent>> EventsAsync(string? agent = null) =>
+        (await QueryAsync<EventsResult>(new GetEvents(agent, 1000))).Events;
+
+    /// <summary>The events in an agent's own journal, in journal order.</summary>
+    public async Task<IReadOnlyList<ITaskEvent>> AgentJournalAsync(string agent)
+    {
+        var system = Agent(agent);
+        return await PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
+            .CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset())
+            .Select(e => (ITaskEvent)e.Event)
+            .RunWith(Sink.Seq<ITaskEvent>(), system.Materializer());
+    }
+
+    /// <summary>Waits until the agent has journaled an event matching <paramref name="match"/>.</summary>
+    public async Task WaitForAgentJournalAsync(string agent, Func<ITaskEvent, bool> match, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!(await AgentJournalAsync(agent)).Any(match))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"agent {agent} never journaled {what}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds, for at most the cluster's patience.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"never happened: {what}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     public Task<TaskView> WaitForFinalAsync(string taskId) => WaitForTaskAsync(taskId, t => t.State.IsFinal(), "final");
 
     public async Task<AgentView> WaitForAgentAsync(string name, AgentState state)
@@ -207,12 +291,13 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     private void StartClient()
     {
-        _client = ActorSystem.Create("test-client", ConfigurationFactory.ParseString("""
+        _client = ActorSystem.Create("test-client", ConfigurationFactory.ParseString($$"""
             akka.actor.provider = remote
             akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+            {{_throttler}}
             akka.loglevel = WARNING
             """).WithFallback(Contracts.Serialization.SerializationConfig.Hocon).WithFallback(AkkaHocon.ClusterClientWire));
-        var contact = ActorPath.Parse($"akka.tcp://{SchedulerPaths.SystemName}@{MasterAddress}/system/receptionist");
+        var contact = ActorPath.Parse($"{Protocol}://{SchedulerPaths.SystemName}@{MasterAddress}/system/receptionist");
         _clusterClient = _client.ActorOf(ClusterClient.Props(
             ClusterClientSettings.Create(_client).WithInitialContacts([contact])), "client");
     }
