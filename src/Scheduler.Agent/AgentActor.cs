@@ -37,11 +37,15 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
     private readonly IActorRef _clusterClient;
     private readonly IActorRef _forwarder;
     private readonly RoundTrips _roundTrips;
+    private readonly IMaterializer _materializer = Context.Materializer();
     private long _epoch;
     private DateTimeOffset _lastMasterContact;
     private bool _fenced;
     private TimeSpan? _quarantineAfter;
     private bool _newIncarnationRequested;
+    private const int MaxReleasePerRound = 500;
+    private long _adoptedOffset;
+    private bool _releasing;
 
     public AgentActor(AgentSettings settings, AgentIdentity identity, AgentRuntime runtime, TimeProvider time)
     {
@@ -76,12 +80,11 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
 
         // Re-create the supervisors of tasks the journal does not show final, so that after an agent
         // restart each one finds its orphan (or re-attaches to its still running process).
-        var materializer = Context.Materializer();
         PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
             .CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset())
             .Where(e => e.Event is ITaskEvent)
             .Select(e => (ITaskEvent)e.Event)
-            .RunAggregate(new HashSet<string>(), OpenTasks.Fold, materializer)
+            .RunAggregate(new HashSet<string>(), OpenTasks.Fold, _materializer)
             .PipeTo(Self, success: open => new Recovered(open), failure: e => new RecoveryFailed(e));
     }
 
@@ -99,6 +102,11 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
             BecomeUnregistered();
             var checkEvery = TimeSpan.FromMilliseconds(Math.Min(250, _settings.HeartbeatInterval.TotalMilliseconds));
             Timers.StartPeriodicTimer("link-check", LinkCheck.Instance, checkEvery);
+            if (_settings.Retention is not null)
+            {
+                Timers.StartPeriodicTimer("release", ReleaseTick.Instance, _settings.ReleaseInterval);
+            }
+
             Stash.UnstashAll();
         });
         Receive<RecoveryFailed>(f => throw new InvalidOperationException($"cannot read the agent journal {_settings.JournalPath}", f.Cause));
@@ -165,6 +173,30 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
             if (IsCurrent(a))
             {
                 _forwarder.Forward(a);
+                if (a.JournalId == _identity.JournalId)
+                {
+                    _adoptedOffset = Math.Max(_adoptedOffset, a.Offset);
+                }
+            }
+        });
+        Receive<ReleaseTick>(_ => ProposeRelease());
+        Receive<ReleasePlanned>(p =>
+        {
+            _releasing = false;
+            if (p.TaskIds.Count > 0)
+            {
+                SendToMaster(new ReleaseCandidates(_settings.Name, _identity.JournalId, _identity.Incarnation, p.TaskIds));
+            }
+        });
+        Receive<ReleaseConfirmed>(c =>
+        {
+            if (IsCurrent(c) && c.JournalId == _identity.JournalId)
+            {
+                _log.Info("Releasing {Count} task(s) past their retention: the Master holds their history and logs", c.TaskIds.Count);
+                foreach (var taskId in c.TaskIds)
+                {
+                    Supervisor(taskId).Tell(ReleaseTask.Instance);
+                }
             }
         });
         Common();
@@ -227,6 +259,30 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
         {
             task.Tell(new FenceTask(reason));
         }
+    }
+
+    /// <summary>
+    /// Finds final tasks whose events the Master adopted and that ended longer ago than the retention, and
+    /// proposes them to the Master; it confirms those whose whole log it holds, and only those are deleted.
+    /// </summary>
+    private void ProposeRelease()
+    {
+        if (_releasing || _adoptedOffset == 0 || _settings.Retention is not { } retention)
+        {
+            return;
+        }
+
+        _releasing = true;
+        var adopted = _adoptedOffset;
+        var now = Now;
+        PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
+            .CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset())
+            .TakeWhile(e => e.Offset is Sequence s && s.Value <= adopted)
+            .Where(e => e.Event is ITaskEvent)
+            .RunAggregate(new ReleasePlan(), (plan, e) => plan.Add(((Sequence)e.Offset).Value, (ITaskEvent)e.Event), _materializer)
+            .PipeTo(Self,
+                success: plan => new ReleasePlanned(plan.Candidates(adopted, now, retention, MaxReleasePerRound)),
+                failure: _ => new ReleasePlanned([]));
     }
 
     private void RequestNewIncarnation(string reason)
@@ -324,6 +380,13 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
     private sealed class HeartbeatTick : INoSerializationVerificationNeeded
     {
         public static HeartbeatTick Instance { get; } = new();
+    }
+
+    private sealed record ReleasePlanned(IReadOnlyList<string> TaskIds) : INoSerializationVerificationNeeded;
+
+    private sealed class ReleaseTick : INoSerializationVerificationNeeded
+    {
+        public static ReleaseTick Instance { get; } = new();
     }
 
     private sealed class LinkCheck : INoSerializationVerificationNeeded

@@ -20,7 +20,9 @@ public sealed record AgentSettings(
     int ReplayBatchBytes,
     TimeSpan ReplayAckTimeout,
     TimeSpan ReplayPollInterval,
-    int LogChunkBytes)
+    int LogChunkBytes,
+    TimeSpan? Retention,
+    TimeSpan ReleaseInterval)
 {
     public static Config DefaultConfig { get; } = ReferenceConfig.Load(typeof(AgentSettings).Assembly, "Scheduler.Agent.reference.conf");
 
@@ -58,7 +60,9 @@ public sealed record AgentSettings(
             r.Int("scheduler.agent.replay-batch-bytes", 1_000, WireLimits.MaxReplayBatchBytes),
             r.Duration("scheduler.agent.replay-ack-timeout"),
             r.Duration("scheduler.agent.replay-poll-interval"),
-            r.Int("scheduler.agent.log-chunk-bytes", 1_000, WireLimits.MaxLogChunkBytes));
+            r.Int("scheduler.agent.log-chunk-bytes", 1_000, WireLimits.MaxLogChunkBytes),
+            r.DurationOrInfinite("scheduler.agent.retention"),
+            r.Duration("scheduler.agent.release-interval"));
         if (settings.UnreachableAfter <= settings.HeartbeatInterval)
         {
             throw r.Invalid("scheduler.unreachable-after", $"a duration longer than scheduler.heartbeat-interval ({Durations.Format(settings.HeartbeatInterval)})");

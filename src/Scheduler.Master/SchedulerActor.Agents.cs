@@ -144,6 +144,20 @@ public sealed partial class SchedulerActor
         });
     }
 
+    /// <summary>The agent may delete final tasks once their events are adopted and their whole log is held here.</summary>
+    private void OnReleaseCandidates(ReleaseCandidates r)
+    {
+        if (Session(r.AgentName, r.Incarnation) is not { } s || !_state.IsKnownJournal(r.AgentName, r.JournalId))
+        {
+            return;
+        }
+
+        var confirmed = r.TaskIds
+            .Where(id => _state.Tasks.TryGetValue(id, out var t) && t.Agent == r.AgentName && t.IsFinal && !t.ConcludedByMaster && t.LogComplete)
+            .ToList();
+        s.Ref.Tell(new ReleaseConfirmed(_state.Epoch, r.JournalId, confirmed));
+    }
+
     private void OnStartRejected(StartTaskRejected r)
     {
         if (_state.Tasks.TryGetValue(r.TaskId, out var t) && !t.IsFinal && !t.AcceptedByAgent)

@@ -66,6 +66,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<AgentHeartbeat>(OnHeartbeat);
         Command<AgentEventBatch>(OnBatch);
         Command<AgentCaughtUp>(OnCaughtUp);
+        Command<ReleaseCandidates>(OnReleaseCandidates);
         Command<StartTaskRejected>(OnStartRejected);
         Command<TaskLogChunk>(c => LogActor(c.TaskId).Forward(c));
         Command<TaskLogCompleted>(c => PersistAndApply(c));

@@ -21,7 +21,12 @@ public sealed class AgentSettingsSpecs
         Assert.Equal(Path.GetFullPath("./data/agent"), settings.DataDir);
         Assert.Equal(Path.Combine(settings.DataDir, "journal.db"), settings.JournalPath);
         Assert.Equal(96_000, settings.ReplayBatchBytes);
+        Assert.Equal((TimeSpan.FromDays(7), TimeSpan.FromMinutes(10)), (settings.Retention, settings.ReleaseInterval));
     }
+
+    [Fact]
+    public void Retention_should_accept_infinite() =>
+        Assert.Null(Create("scheduler.agent.retention = infinite").Retention);
 
     [Fact]
     public void Reconnect_window_should_accept_infinite() =>

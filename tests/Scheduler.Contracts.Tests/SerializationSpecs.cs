@@ -61,7 +61,7 @@ public sealed class SerializationSpecs : IDisposable
     {
         var manifests = MessageManifests.Types.Select(MessageManifests.ManifestOf).ToList();
 
-        Assert.Equal(46, manifests.Count);
+        Assert.Equal(48, manifests.Count);
         Assert.Equal(manifests.Count, manifests.Distinct(StringComparer.Ordinal).Count());
         foreach (var type in MessageManifests.Types)
         {
@@ -227,6 +227,8 @@ public sealed class SerializationSpecs : IDisposable
             nameof(AgentWentUnreachable) => new AgentWentUnreachable("a1", At.AddSeconds(-5), At),
             nameof(AgentDeclaredLost) => new AgentDeclaredLost("a1", "j1", "agent unreachable for 5m30s", At),
             nameof(GetEvents) => new GetEvents("a1", 100),
+            nameof(ReleaseCandidates) => new ReleaseCandidates("a1", "j1", 3, ["t-1", "t-2"]),
+            nameof(ReleaseConfirmed) => new ReleaseConfirmed(7, "j1", ["t-2"]),
             nameof(EventsResult) => new EventsResult([new SchedulerEvent(1, At, SchedulerEventKind.AgentReconnected, "a1", "agent a1 reconnected, 1 running: t-1", ["t-1"])]),
             _ => throw new InvalidOperationException($"No sample for {type.FullName}; add one to {nameof(Sample)}."),
         };

@@ -17,6 +17,9 @@ public static class TaskLogFiles
         return Path.Combine(logsDirectory, taskId + ".log");
     }
 
+    /// <summary>Deletes a released task's log file; a missing file is fine.</summary>
+    public static void Delete(string path) => File.Delete(path);
+
     /// <summary>
     /// Up to <paramref name="maxBytes"/> from <paramref name="offset"/>; an empty array if the file does not exist or
     /// offset &gt;= length. FileLength is the file's current length (0 if it does not exist).

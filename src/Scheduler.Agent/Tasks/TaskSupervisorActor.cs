@@ -57,6 +57,18 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
             ReplyIfSettled();
         });
         Command<FetchTaskLog>(SendLog);
+        Command<ReleaseTask>(_ => Release());
+        Command<DeleteMessagesSuccess>(_ =>
+        {
+            TaskLogFiles.Delete(LogPath);
+            _log.Debug("Task {TaskId} released: its events and log file are deleted", TaskId);
+            Context.Stop(Self);
+        });
+        Command<DeleteMessagesFailure>(f =>
+        {
+            _log.Warning(f.Cause, "Task {TaskId}: deleting its released events failed; they stay until the next release", TaskId);
+            Context.Stop(Self);
+        });
         Command<ProcessExited>(OnExited);
         Command<TimeoutReached>(_ =>
         {
@@ -197,6 +209,19 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
         PersistEvent(e, _ => _log.Info("Task {TaskId} ended {State} (exit code {ExitCode})", TaskId, _state.State, exited.ExitCode));
     }
 
+    /// <summary>The Master holds this final task's history and log: delete its events and log file, then stop.</summary>
+    private void Release()
+    {
+        if (_state.IsNew)
+        {
+            Context.Stop(Self); // nothing journaled under this id (already released)
+        }
+        else if (_state.IsFinal)
+        {
+            DeleteMessages(LastSequenceNr);
+        }
+    }
+
     private void SendLog(FetchTaskLog fetch)
     {
         var (data, length) = TaskLogFiles.ReadChunk(LogPath, fetch.Offset, Math.Min(fetch.MaxBytes, _settings.LogChunkBytes));
@@ -233,6 +258,12 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
 
 /// <summary>Kill the task (if it runs) because the agent is stopping; answered by <see cref="TaskSettled"/> once it is final.</summary>
 public sealed record KillForShutdown(string Reason) : INoSerializationVerificationNeeded;
+
+/// <summary>The Master confirmed the task can be released: delete its journal events and log file.</summary>
+public sealed class ReleaseTask : INoSerializationVerificationNeeded
+{
+    public static ReleaseTask Instance { get; } = new();
+}
 
 /// <summary>The agent's reconnect window passed: kill the task if it runs, journaled as killed by the window.</summary>
 public sealed record FenceTask(string Reason) : INoSerializationVerificationNeeded;

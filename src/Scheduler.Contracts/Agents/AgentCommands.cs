@@ -24,5 +24,11 @@ public sealed record FetchTaskLog(long Epoch, string TaskId, long Offset, int Ma
 /// <summary>The Master has adopted every event up to and including <paramref name="Offset"/> of that journal.</summary>
 public sealed record EventsAdopted(long Epoch, string JournalId, long Offset) : IAgentCommand;
 
+/// <summary>
+/// Of the agent's <see cref="ReleaseCandidates"/>, these are adopted and their whole logs are held by the Master:
+/// the agent may delete their events and log files.
+/// </summary>
+public sealed record ReleaseConfirmed(long Epoch, string JournalId, IReadOnlyList<string> TaskIds) : IAgentCommand;
+
 /// <summary>The Master's answer to a heartbeat: it acknowledges the agent's heartbeat sequence number.</summary>
 public sealed record MasterHeartbeat(long Epoch, long AckedSequence) : IAgentCommand;

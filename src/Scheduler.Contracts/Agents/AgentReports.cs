@@ -28,6 +28,12 @@ public sealed record TaskLogChunk(string AgentName, string TaskId, long Offset, 
 public sealed record StartTaskRejected(string AgentName, string TaskId, string Reason) : ISchedulerMessage;
 
 /// <summary>
+/// The agent would delete these final tasks (events all adopted, ended longer ago than its retention) from its
+/// journal and log folder. The Master confirms those whose whole log it holds (<see cref="ReleaseConfirmed"/>).
+/// </summary>
+public sealed record ReleaseCandidates(string AgentName, string JournalId, long Incarnation, IReadOnlyList<string> TaskIds) : ISchedulerMessage;
+
+/// <summary>
 /// The agent has sent everything up to <paramref name="JournalEnd"/>, the end of its journal. When the
 /// Master's cursor has reached it the agent is coupled: its running tasks are reported and new work is sent.
 /// </summary>

@@ -36,6 +36,8 @@ public static class MessageManifests
         (typeof(StartTaskRejected), "ag.start-rejected"),
         (typeof(FetchTaskLog), "ag.fetch-log"),
         (typeof(TaskLogChunk), "ag.log-chunk"),
+        (typeof(ReleaseCandidates), "ag.release-candidates"),
+        (typeof(ReleaseConfirmed), "ag.release-confirmed"),
         // client API
         (typeof(SubmitTask), "cl.submit"),
         (typeof(KillTask), "cl.kill"),
