@@ -142,7 +142,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
         {
             if (Now - _lastMasterContact > _settings.UnreachableAfter)
             {
-                _log.Warning("Master unreachable for {Silence}; registering again", Now - _lastMasterContact);
+                _log.Warning("Master unreachable for {Silence}; registering again", Durations.Describe(Now - _lastMasterContact));
                 BecomeUnregistered();
                 return;
             }

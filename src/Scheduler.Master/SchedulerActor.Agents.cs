@@ -182,7 +182,7 @@ public sealed partial class SchedulerActor
         _log.Info(stopped
                 ? "Agent {AgentName} stopped"
                 : "Agent {AgentName} is gone: silent for {Silence}, its actor system is quarantined until it starts a new one",
-            session.Name, Now - session.LastSeen);
+            session.Name, Durations.Describe(Now - session.LastSeen));
         _sessions[session.Name] = session with { Watched = false, Stopped = stopped, Coupled = false };
         CheckDeadlines();
     }
@@ -192,7 +192,7 @@ public sealed partial class SchedulerActor
     {
         if (s.ShownUnreachable)
         {
-            _log.Info("Agent {AgentName} reachable again after {Silence}; coupling", s.Name, Now - s.LastSeen);
+            _log.Info("Agent {AgentName} reachable again after {Silence}; coupling", s.Name, Durations.Describe(Now - s.LastSeen));
         }
 
         return _sessions[s.Name] = s with { LastSeen = Now, ShownUnreachable = false, DeclaredLost = false };
@@ -203,7 +203,7 @@ public sealed partial class SchedulerActor
         foreach (var s in _sessions.Values.Where(s => s.Watched && !s.ShownUnreachable && s.IsSilent(Now, _settings.UnreachableAfter)).ToList())
         {
             // Decoupled: when the agent is heard from again it replays what it journaled meanwhile, then couples again.
-            _log.Info("Agent {AgentName} unreachable: no heartbeat for {Silence}", s.Name, Now - s.LastSeen);
+            _log.Info("Agent {AgentName} unreachable: no heartbeat for {Silence}", s.Name, Durations.Describe(Now - s.LastSeen));
             _sessions[s.Name] = s with { ShownUnreachable = true, Coupled = false };
             PersistAndApply(new AgentWentUnreachable(s.Name, s.LastSeen, Now));
         }
