@@ -133,6 +133,18 @@ public sealed class AgentLossSpecs
     }
 
     [Fact]
+    public void A_replaced_journal_should_end_the_kills_waiting_for_tasks_concluded_Lost()
+    {
+        var state = Running("t-1").Apply(new AgentDeclaredLost("a1", "j1", "agent unreachable for 6m", T0.AddMinutes(6)));
+        Assert.True(state.Tasks["t-1"].AwaitsKill);
+
+        state = state.Apply(new AgentJournalAttached("a1", "j2", T0.AddMinutes(7)));
+
+        Assert.False(state.Tasks["t-1"].AwaitsKill);
+        Assert.Equal((TaskState.Lost, "agent journal replaced"), (state.Tasks["t-1"].State, state.Tasks["t-1"].Reason));
+    }
+
+    [Fact]
     public void Events_should_give_the_newest_entries_of_one_agent_oldest_first()
     {
         var state = Running("t-1");

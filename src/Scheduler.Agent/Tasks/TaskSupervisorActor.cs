@@ -178,6 +178,12 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
 
     private void Kill(string reason)
     {
+        if (_state.IsNew && _settledWatchers.Count == 0)
+        {
+            Context.Stop(Self); // a kill for a task this journal never had: nothing to keep a supervisor for
+            return;
+        }
+
         if (_state.IsNew || _state.IsFinal || _killReason is not null)
         {
             return;

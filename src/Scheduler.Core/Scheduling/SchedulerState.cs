@@ -102,7 +102,12 @@ public sealed record SchedulerState(
             return state;
         }
 
-        var lost = Tasks.Values.Where(t => t.Agent == a.AgentName && t.AcceptedByAgent && !t.IsFinal).OrderBy(t => t.Sequence).ToList();
+        // Unfinished tasks of the old journal, and those the Master had concluded Lost while waiting for it:
+        // no journal will ever report them again, so they are final now and no kill waits for them.
+        var lost = Tasks.Values
+            .Where(t => t.Agent == a.AgentName && ((t.AcceptedByAgent && !t.IsFinal) || t.ConcludedByMaster))
+            .OrderBy(t => t.Sequence)
+            .ToList();
         var tasks = Tasks;
         foreach (var t in lost)
         {

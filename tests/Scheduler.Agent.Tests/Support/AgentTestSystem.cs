@@ -16,7 +16,9 @@ public static class AgentTestSystem
     {
         var journal = Path.Combine(dir, "journal.db");
         SqliteJournal.Prepare(journal);
-        var config = ConfigurationFactory.ParseString($"test.dir = \"{dir}\"\n{extraHocon}")
+        // The first write to a fresh SQLite journal (tables created, linq2db warmed up) can take seconds on a
+        // busy 2-core machine: waits are bounded generously, conditions decide when they end.
+        var config = ConfigurationFactory.ParseString($"test.dir = \"{dir}\"\nakka.test.single-expect-default = 15s\n{extraHocon}")
             .WithFallback(SqliteJournal.Hocon(journal, TimeSpan.FromMilliseconds(50)))
             .WithFallback(SerializationConfig.Hocon);
         return ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), SqliteJournal.DataOptions(journal));
