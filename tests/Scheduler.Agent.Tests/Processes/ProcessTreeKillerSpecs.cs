@@ -16,6 +16,8 @@ public sealed class ProcessTreeKillerSpecs : IAsyncLifetime
     public async Task KillOrphanAsync_should_refuse_an_identity_with_other_start_ticks_and_kill_nothing()
     {
         var process = _bed.Start("t-orphan-other", "sleep", "300");
+        // Right after the start the process may still be exec-ing (its /proc environ unreadable for a moment).
+        await ProcessTestBed.WaitUntilAsync(() => ProcessTestBed.ProcessesOfTask("t-orphan-other").Count == 1, "the task process visible in /proc");
         var stranger = process.Identity with { StartTicks = process.Identity.StartTicks + 1 };
 
         Assert.False(await ProcessTreeKiller.KillOrphanAsync(stranger, "t-orphan-other", _grace).WaitAsync(ProcessTestBed.Timeout));
