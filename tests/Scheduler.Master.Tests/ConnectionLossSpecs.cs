@@ -54,6 +54,9 @@ public sealed class ConnectionLossSpecs : IAsyncLifetime
         await _cluster.PartitionAsync("a1");
         await _cluster.WaitForAgentAsync("a1", AgentState.Unreachable);
         Assert.Equal(TaskState.Unknown, (await _cluster.QueryAsync<TaskResult>(new GetTask(task.TaskId))).Task.State);
+        var refused = await _cluster.AskAsync<RequestFailed>(new SubmitTask("a1", InProcessCluster.Spec("during-cut", ["true"])));
+        Assert.Equal(ErrorCode.AgentUnavailable, refused.Code);
+        Assert.Matches(@"^agent 'a1' is unreachable \(no heartbeat for [0-9.]+s\); the task was not accepted$", refused.Message);
         await System.IO.File.WriteAllTextAsync(File("go"), "");
         Assert.Equal(0, await process.Exited.WaitAsync(TimeSpan.FromSeconds(20)));
         await _cluster.HealAsync("a1");
