@@ -35,7 +35,8 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
     private readonly TimeProvider _time;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _clusterClient;
-    private readonly IActorRef _forwarder;
+    private IActorRef _forwarder = ActorRefs.Nobody;
+    private SqlReadJournal _readJournal = null!;
     private readonly RoundTrips _roundTrips;
     private readonly IMaterializer _materializer = Context.Materializer();
     private long _epoch;
@@ -61,7 +62,6 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
         _clusterClient = Context.ActorOf(
             ClusterClient.Props(ClusterClientSettings.Create(Context.System).WithInitialContacts(contacts)),
             "master-client");
-        _forwarder = Context.ActorOf(JournalForwarderActor.Props(settings, identity, _clusterClient), "journal-forwarder");
         Recovering();
     }
 
@@ -77,19 +77,40 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(ThisActorSystemQuarantinedEvent));
+        OpenJournal();
+    }
 
-        // Re-create the supervisors of tasks the journal does not show final, so that after an agent
-        // restart each one finds its orphan (or re-attaches to its still running process).
-        PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
-            .CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset())
-            .Where(e => e.Event is ITaskEvent)
-            .Select(e => (ITaskEvent)e.Event)
-            .RunAggregate(new HashSet<string>(), OpenTasks.Fold, _materializer)
-            .PipeTo(Self, success: open => new Recovered(open), failure: e => new RecoveryFailed(e));
+    /// <summary>
+    /// Opening the read journal asks the journal actor with a 5 s timeout, and blocks: on a busy machine the
+    /// first open can time out. So it runs off the actor's thread and is retried, never failing the agent.
+    /// </summary>
+    private void OpenJournal()
+    {
+        var system = Context.System;
+        Task.Run(() => PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier))
+            .PipeTo(Self, success: journal => new JournalOpened(journal), failure: e => new JournalNotOpened(e));
     }
 
     private void Recovering()
     {
+        Receive<JournalOpened>(opened =>
+        {
+            _readJournal = opened.Journal;
+            _forwarder = Context.ActorOf(JournalForwarderActor.Props(_settings, _identity, _clusterClient, opened.Journal), "journal-forwarder");
+            // Re-create the supervisors of tasks the journal does not show final, so that after an agent
+            // restart each one finds its orphan (or re-attaches to its still running process).
+            _readJournal.CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset())
+                .Where(e => e.Event is ITaskEvent)
+                .Select(e => (ITaskEvent)e.Event)
+                .RunAggregate(new HashSet<string>(), OpenTasks.Fold, _materializer)
+                .PipeTo(Self, success: open => new Recovered(open), failure: e => new RecoveryFailed(e));
+        });
+        Receive<JournalNotOpened>(failed =>
+        {
+            _log.Warning("The agent journal {Path} is not ready yet ({Error}); trying again in 1s", _settings.JournalPath, failed.Cause.GetBaseException().Message);
+            Timers.StartSingleTimer("open-journal", OpenJournalAgain.Instance, TimeSpan.FromSeconds(1));
+        });
+        Receive<OpenJournalAgain>(_ => OpenJournal());
         Receive<Recovered>(r =>
         {
             foreach (var taskId in r.OpenTasks)
@@ -275,8 +296,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
         _releasing = true;
         var adopted = _adoptedOffset;
         var now = Now;
-        PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
-            .CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset())
+        _readJournal.CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset())
             .TakeWhile(e => e.Offset is Sequence s && s.Value <= adopted)
             .Where(e => e.Event is ITaskEvent)
             .RunAggregate(new ReleasePlan(), (plan, e) => plan.Add(((Sequence)e.Offset).Value, (ITaskEvent)e.Event), _materializer)
@@ -367,6 +387,15 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
     }
 
     private void SendToMaster(object message) => _clusterClient.Tell(new ClusterClient.Send(SchedulerPaths.SchedulerService, message));
+
+    private sealed record JournalOpened(SqlReadJournal Journal) : INoSerializationVerificationNeeded;
+
+    private sealed record JournalNotOpened(Exception Cause) : INoSerializationVerificationNeeded;
+
+    private sealed class OpenJournalAgain : INoSerializationVerificationNeeded
+    {
+        public static OpenJournalAgain Instance { get; } = new();
+    }
 
     private sealed record Recovered(HashSet<string> OpenTasks) : INoSerializationVerificationNeeded;
 

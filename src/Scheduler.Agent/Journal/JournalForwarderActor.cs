@@ -30,18 +30,18 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
     private long? _inFlightTo;
     private long? _reportedEnd;
 
-    public JournalForwarderActor(AgentSettings settings, AgentIdentity identity, IActorRef clusterClient)
+    public JournalForwarderActor(AgentSettings settings, AgentIdentity identity, IActorRef clusterClient, SqlReadJournal readJournal)
     {
         _settings = settings;
         _identity = identity;
         _clusterClient = clusterClient;
-        _readJournal = PersistenceQuery.Get(Context.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        _readJournal = readJournal;
         _materializer = Context.Materializer();
         Paused();
     }
 
-    public static Props Props(AgentSettings settings, AgentIdentity identity, IActorRef clusterClient) =>
-        Akka.Actor.Props.Create(() => new JournalForwarderActor(settings, identity, clusterClient));
+    public static Props Props(AgentSettings settings, AgentIdentity identity, IActorRef clusterClient, SqlReadJournal readJournal) =>
+        Akka.Actor.Props.Create(() => new JournalForwarderActor(settings, identity, clusterClient, readJournal));
 
     public ITimerScheduler Timers { get; set; } = null!;
 

@@ -7,6 +7,12 @@ namespace Scheduler.Agent.Tests.Processes;
 public sealed class TaskProcessKillSpecs : IAsyncLifetime
 {
     private static readonly TimeSpan _shortGrace = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// For specs that expect SIGTERM to do the job: a kill ends as soon as everything is gone, so a long grace
+    /// costs nothing, while a short one lets a busy machine turn the SIGTERM into a SIGKILL (exit 137).
+    /// </summary>
+    private static readonly TimeSpan _patientGrace = TimeSpan.FromSeconds(10);
     private readonly ProcessTestBed _bed = new();
 
     public TaskProcessKillSpecs()
@@ -79,7 +85,7 @@ public sealed class TaskProcessKillSpecs : IAsyncLifetime
             },
             "the task, a sleep in its group and a sleep in a session of its own");
 
-        await process.KillAsync(_shortGrace).WaitAsync(ProcessTestBed.Timeout);
+        await process.KillAsync(_patientGrace).WaitAsync(ProcessTestBed.Timeout);
 
         Assert.Empty(ProcessTestBed.ProcessesOfTask("t-tree"));
         Assert.Equal(128 + 15, await process.Exited.WaitAsync(ProcessTestBed.Timeout));
@@ -92,7 +98,8 @@ public sealed class TaskProcessKillSpecs : IAsyncLifetime
     {
         var process = _bed.Start("t-escaped", "sh", "-c", "setsid sh -c 'trap \"\" TERM; sleep 300' </dev/null >/dev/null 2>&1 & echo ready");
         Assert.Equal(0, await process.Exited.WaitAsync(ProcessTestBed.Timeout));
-        Assert.NotEmpty(ProcessTestBed.ProcessesOfTask("t-escaped"));
+        // The background child may still be exec-ing (its /proc environ unreadable for a moment).
+        await ProcessTestBed.WaitUntilAsync(() => ProcessTestBed.ProcessesOfTask("t-escaped").Count > 0, "the escaped descendant visible in /proc");
 
         await process.KillAsync(_shortGrace).WaitAsync(ProcessTestBed.Timeout);
 
@@ -104,10 +111,10 @@ public sealed class TaskProcessKillSpecs : IAsyncLifetime
     {
         var process = _bed.Start("t-twice", "sleep", "300");
 
-        var first = process.KillAsync(_shortGrace);
-        var second = process.KillAsync(_shortGrace);
+        var first = process.KillAsync(_patientGrace);
+        var second = process.KillAsync(_patientGrace);
         await Task.WhenAll(first, second).WaitAsync(ProcessTestBed.Timeout);
-        await process.KillAsync(_shortGrace).WaitAsync(ProcessTestBed.Timeout);
+        await process.KillAsync(_patientGrace).WaitAsync(ProcessTestBed.Timeout);
 
         Assert.Same(first, second);
         Assert.Equal(128 + 15, await process.Exited.WaitAsync(ProcessTestBed.Timeout));
