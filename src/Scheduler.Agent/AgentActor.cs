@@ -273,6 +273,11 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
     {
         _fenced = true;
         var tasks = TaskChildren();
+        if (tasks.Count == 0)
+        {
+            return; // nothing runs (e.g. an agent that has not reached a Master since it started)
+        }
+
         _log.Warning("No round trip with the Master for {Silence} (reconnect window {Window}): killing the running tasks of {Count} supervisor(s)",
             Durations.Describe(silence), Durations.Describe(window), tasks.Count);
         var reason = $"master unreachable for {Durations.Describe(silence)}";

@@ -180,7 +180,7 @@ public sealed partial class SchedulerActor
 
         var stopped = !terminated.AddressTerminated;
         _log.Info(stopped
-                ? "Agent {AgentName} stopped"
+                ? "Agent {AgentName} stopped (a graceful stop, or its actor system made way for a new incarnation)"
                 : "Agent {AgentName} is gone: silent for {Silence}, its actor system is quarantined until it starts a new one",
             session.Name, Durations.Describe(Now - session.LastSeen));
         _sessions[session.Name] = session with { Watched = false, Stopped = stopped, Coupled = false };
