@@ -16,8 +16,11 @@ namespace Scheduler.Benchmarks.Adoption;
 /// </summary>
 public static class AgentJournalFiller
 {
-    /// <summary>Tasks journaling at once; the journal batches their writes into transactions.</summary>
-    private const int Concurrency = 1_000;
+    /// <summary>
+    /// Tasks journaling at once; the journal batches their writes into transactions (batch-size 100, parallelism 3).
+    /// Many more queue up in the journal and may outlast its circuit breaker's call timeout.
+    /// </summary>
+    private const int Concurrency = 300;
 
     public static async Task FillAsync(string dataDir, string journalPath, int tasks, Config overrides, CancellationToken cancellationToken)
     {

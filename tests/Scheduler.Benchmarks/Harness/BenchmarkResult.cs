@@ -15,8 +15,9 @@ public sealed record Target(double Value, bool HigherIsBetter)
 }
 
 /// <summary>
-/// What a benchmark measured; <see cref="Detail"/> says how in a few words (e.g. "100000 events in 1.83 s = 54,600 events/s"). <see cref="Baseline"/> is measured in the same run on the same machine
-/// (machines are shared and noisy); <see cref="Ratio"/> = figure / baseline is what compares across runs.
+/// What a benchmark measured; <see cref="Detail"/> says how in a few words ("100000 events in 1.83 s = 54,600 events/s").
+/// <see cref="Baseline"/> is measured in the same run on the same machine (machines are shared and noisy);
+/// <see cref="Ratio"/> = figure / baseline is what compares across runs.
 /// </summary>
 public sealed record BenchmarkResult(
     string Name,
