@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using Akka.Actor;
+using Akka.Configuration;
+using Scheduler.Agent;
+using Scheduler.Benchmarks.Harness;
+using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Client;
+using Scheduler.Contracts.Tasks;
+using Scheduler.Hosting;
+
+namespace Scheduler.Benchmarks.Adoption;
+
+/// <summary>
+/// The Master adopting an agent's journal after a partition: the agent's journal holds N task events
+/// journaled while it was cut off; measured is the time from the agent's start until the Master shows it
+/// Connected, which it does only once it has adopted every event (replay first, then schedule).
+/// </summary>
+public sealed class AdoptionBenchmark : IBenchmark
+{
+    private const int DefaultEvents = 100_000;
+    private const string AgentName = "bench-agent";
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(30);
+
+    public string Name => "adoption";
+
+    public string Description => $"Master adopts an agent journal of N task events (default {DefaultEvents:N0}) after a partition; events/s";
+
+    public async Task<BenchmarkResult> RunAsync(BenchmarkOptions options, CancellationToken cancellationToken)
+    {
+        var tasks = (options.Events ?? DefaultEvents) / 3;
+        if (tasks == 0)
+        {
+            throw new UsageException("--events must be at least 3 (each task journals 3 events)");
+        }
+
+        var events = tasks * 3;
+        var root = Path.Combine(Path.GetTempPath(), "scheduler-benchmarks", "adoption-" + Guid.NewGuid().ToString("N")[..8]);
+        SchedulerLogging.Configure(Serilog.Events.LogEventLevel.Warning);
+        try
+        {
+            var agentDir = Path.Combine(root, "agent");
+            // The agent's own settings name its journal file and replay batch size (the master address comes later).
+            var agentSettings = AgentSettings.Create(AdoptionHocon.Agent(AgentName, agentDir, "127.0.0.1:1").With(options.Hocon), "benchmark");
+
+            var clock = Stopwatch.StartNew();
+            await AgentJournalFiller.FillAsync(agentDir, agentSettings.JournalPath, tasks, ConfigurationFactory.Empty.With(options.Hocon), cancellationToken);
+            Console.WriteLine($"setup: {events:N0} events of {tasks:N0} tasks journaled by the agent's persistence in {Seconds(clock.Elapsed)}");
+
+            // The copy takes about a second, so one stall of a shared machine moves it a lot: the best of three counts.
+            var copies = Enumerable.Range(1, 3)
+                .Select(i => RawCopyBaseline.Run(agentSettings.JournalPath, Path.Combine(root, $"copy-{i}", "journal.db"), agentSettings.ReplayBatchEvents))
+                .ToList();
+            var (rows, baselineTime) = copies.MinBy(c => c.Elapsed);
+            var baseline = rows / baselineTime.TotalSeconds;
+            Console.WriteLine($"baseline: {rows:N0} rows read and written in batches of {agentSettings.ReplayBatchEvents}, best of 3 in {Seconds(baselineTime)} " +
+                $"= {baseline:N0} rows/s (all: {string.Join(", ", copies.Select(c => Seconds(c.Elapsed)))})");
+
+            var elapsed = await MeasureAsync(root, agentDir, tasks, options.Hocon, cancellationToken);
+            var rate = events / elapsed.TotalSeconds;
+            return new BenchmarkResult(Name, rate, "events/s", baseline, "rows/s", "raw read+batched write", Target.AtLeast(50_000),
+                $"{events} events in {Seconds(elapsed)} = {rate.ToString("N0", CultureInfo.InvariantCulture)} events/s");
+        }
+        finally
+        {
+            TryDelete(root);
+        }
+    }
+
+    /// <summary>Master up and idle; then the agent starts and the clock runs until the Master shows it Connected.</summary>
+    private static async Task<TimeSpan> MeasureAsync(string root, string agentDir, int tasks, string? hocon, CancellationToken cancellationToken)
+    {
+        // The check at the end asks for the whole history in one answer: about 250 bytes a task.
+        var frame = Math.Max(128_000, tasks * 400 + 1_000_000);
+        var master = SchedulerNodes.StartMasterSystem(
+            AdoptionHocon.Master(Path.Combine(root, "master"), frame).With(hocon), "benchmark", "127.0.0.1", 0);
+        ActorSystem? agent = null;
+        var probe = new MasterProbe(SchedulerNodes.Address(master), frame);
+        try
+        {
+            var answer = TimeSpan.FromSeconds(2);
+            await probe.QueryAsync<AgentsResult>(GetAgents.Instance, answer, cancellationToken);
+
+            var clock = Stopwatch.StartNew();
+            agent = SchedulerNodes.StartAgentSystem(
+                AdoptionHocon.Agent(AgentName, agentDir, SchedulerNodes.Address(master)).With(hocon), "benchmark", "127.0.0.1", 0, TimeProvider.System);
+            TimeSpan? registered = null;
+            var nextProgress = TimeSpan.FromSeconds(30);
+            while (true)
+            {
+                var view = (await probe.QueryAsync<AgentsResult>(GetAgents.Instance, answer, cancellationToken)).Agents
+                    .FirstOrDefault(a => a.Name == AgentName);
+                registered ??= view is null ? null : clock.Elapsed;
+                if (view?.State == AgentState.Connected)
+                {
+                    break;
+                }
+
+                if (clock.Elapsed > Patience)
+                {
+                    throw new TimeoutException($"agent {AgentName} not Connected after {Seconds(clock.Elapsed)}; last seen: {view}");
+                }
+
+                if (clock.Elapsed > nextProgress)
+                {
+                    Console.Error.WriteLine($"... {Seconds(clock.Elapsed)}: agent {(registered is null ? "not yet registered" : $"registered at {Seconds(registered.Value)}, replaying")}");
+                    nextProgress += TimeSpan.FromSeconds(30);
+                }
+
+                await Task.Delay(PollInterval, cancellationToken);
+            }
+
+            var elapsed = clock.Elapsed;
+            Console.WriteLine($"agent registered {Seconds(registered!.Value)} after its start (start-up reads its journal for open tasks), " +
+                $"Connected after {Seconds(elapsed)} (replay {Seconds(elapsed - registered.Value)})");
+            await CheckHistoryAsync(probe, tasks, cancellationToken);
+            return elapsed;
+        }
+        finally
+        {
+            // The nodes losing each other on the way down is expected; it is not a result.
+            SchedulerLogging.Configure(Serilog.Events.LogEventLevel.Fatal);
+            await probe.DisposeAsync();
+            if (agent is not null)
+            {
+                await agent.Terminate();
+            }
+
+            await master.Terminate();
+        }
+    }
+
+    /// <summary>Every task of the agent's journal is in the Master's history, Succeeded, and none is left unfinished.</summary>
+    private static async Task CheckHistoryAsync(MasterProbe probe, int tasks, CancellationToken cancellationToken)
+    {
+        var answer = TimeSpan.FromSeconds(30);
+        var history = (await probe.QueryAsync<TasksResult>(new GetHistory(AgentName, null, tasks + 1), answer, cancellationToken)).Tasks;
+        var succeeded = history.Count(t => t.State == TaskState.Succeeded);
+        var unfinished = (await probe.QueryAsync<TasksResult>(new GetTasks(AgentName), answer, cancellationToken)).Tasks.Count;
+        if (history.Count != tasks || succeeded != tasks || unfinished != 0)
+        {
+            throw new InvalidOperationException(
+                $"the Master's history holds {history.Count} task(s), {succeeded} Succeeded, {unfinished} unfinished; expected {tasks} Succeeded");
+        }
+
+        Console.WriteLine($"check: the Master's history holds all {tasks:N0} tasks, Succeeded");
+    }
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the OS to clean; it is under the temp folder.
+        }
+    }
+}

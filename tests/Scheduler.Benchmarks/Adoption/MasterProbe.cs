@@ -1,0 +1,45 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.Client;
+using Scheduler.Contracts;
+using Scheduler.Contracts.Client;
+using Scheduler.Contracts.Serialization;
+using Scheduler.Hosting;
+
+namespace Scheduler.Benchmarks.Adoption;
+
+/// <summary>
+/// Asks the Master through a real ClusterClient, as integrators and the CLI do (see the Master specs'
+/// InProcessCluster). Queries are idempotent and asked again when ClusterClient loses an answer.
+/// </summary>
+public sealed class MasterProbe : IAsyncDisposable
+{
+    private readonly ActorSystem _system;
+    private readonly IActorRef _client;
+
+    public MasterProbe(string masterAddress, int maximumFrameSize)
+    {
+        _system = ActorSystem.Create("benchmark-client",
+            AdoptionHocon.Client(maximumFrameSize).WithFallback(SerializationConfig.Hocon).WithFallback(AkkaHocon.ClusterClientWire));
+        var contact = ActorPath.Parse($"akka.tcp://{SchedulerPaths.SystemName}@{masterAddress}/system/receptionist");
+        _client = _system.ActorOf(ClusterClient.Props(ClusterClientSettings.Create(_system).WithInitialContacts([contact])), "client");
+    }
+
+    public async Task<T> QueryAsync<T>(IClientRequest request, TimeSpan answerTimeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                var answer = await _client.Ask<object>(new ClusterClient.Send(SchedulerPaths.SchedulerService, request), answerTimeout, cancellationToken);
+                return answer is T t ? t : throw new InvalidOperationException($"expected {typeof(T).Name}, got {answer}");
+            }
+            catch (AskTimeoutException) when (DateTime.UtcNow < deadline)
+            {
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await _system.Terminate();
+}

@@ -1,0 +1,12 @@
+namespace Scheduler.Benchmarks.Harness;
+
+/// <summary>One named benchmark: measures its figure and, in the same run, a baseline to compare it with.</summary>
+public interface IBenchmark
+{
+    string Name { get; }
+
+    /// <summary>One line for <c>list</c>.</summary>
+    string Description { get; }
+
+    Task<BenchmarkResult> RunAsync(BenchmarkOptions options, CancellationToken cancellationToken);
+}

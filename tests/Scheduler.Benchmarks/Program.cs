@@ -1,0 +1,5 @@
+using Scheduler.Benchmarks.Adoption;
+using Scheduler.Benchmarks.Harness;
+
+IBenchmark[] benchmarks = [new AdoptionBenchmark()];
+return await BenchmarkRunner.RunAsync(args, benchmarks);
