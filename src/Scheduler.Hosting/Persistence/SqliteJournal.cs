@@ -43,6 +43,10 @@ public static class SqliteJournal
                   connection-string = "{{cs}}"
                   provider-name = "{{ProviderName}}"
                   auto-initialize = on
+                  # Tags in a column of the journal row. The default tag table made every by-tag read scan the whole
+                  # tags table once per returned event (Akka.Persistence.Sql 1.5.73 on SQLite): replaying 100,000
+                  # events took 15 minutes; with Csv about 10 seconds.
+                  tag-write-mode = Csv
                 }
               }
               snapshot-store {
@@ -56,6 +60,7 @@ public static class SqliteJournal
               query.journal.sql {
                 connection-string = "{{cs}}"
                 provider-name = "{{ProviderName}}"
+                tag-read-mode = Csv
                 refresh-interval = {{(int)refreshInterval.TotalMilliseconds}}ms
                 journal-sequence-retrieval.query-delay = {{(int)refreshInterval.TotalMilliseconds}}ms
               }
