@@ -14,6 +14,8 @@ namespace Scheduler.Master;
 /// <summary>The agent side of the scheduler: registration, heartbeats, journal adoption, dispatch and log copying.</summary>
 public sealed partial class SchedulerActor
 {
+    private const int MaxLogCopiesPerRound = 100;
+
     private void OnRegister(RegisterAgent r)
     {
         _sessions.TryGetValue(r.AgentName, out var current);
@@ -271,11 +273,21 @@ public sealed partial class SchedulerActor
         }
     }
 
+    /// <summary>
+    /// Pulls new log output from connected agents: running tasks first (live output), then the oldest finished
+    /// ones, at most <see cref="MaxLogCopiesPerRound"/> per agent per round, so that an agent coming back with
+    /// thousands of finished tasks is not flooded (its heartbeats would starve behind the copies).
+    /// </summary>
     private void CopyAllLogs()
     {
         foreach (var s in _sessions.Values.Where(s => s.IsConnected))
         {
-            foreach (var t in _state.Tasks.Values.Where(t => t.Agent == s.Name && t.AcceptedByAgent && !t.LogComplete))
+            var pending = _state.Tasks.Values
+                .Where(t => t.Agent == s.Name && t.AcceptedByAgent && !t.LogComplete)
+                .OrderBy(t => t.IsFinal)
+                .ThenBy(t => t.Sequence)
+                .Take(MaxLogCopiesPerRound);
+            foreach (var t in pending)
             {
                 LogActor(t.Spec.TaskId).Tell(new CopyLog(s.Ref, _state.Epoch));
             }
