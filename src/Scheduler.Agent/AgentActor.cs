@@ -27,7 +27,7 @@ namespace Scheduler.Agent;
 /// its running tasks itself; silent for longer than the Master's watch, it starts a new ActorSystem incarnation,
 /// because the Master has quarantined this one.
 /// </summary>
-public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
+public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
 {
     private readonly AgentSettings _settings;
     private readonly AgentIdentity _identity;
@@ -44,7 +44,6 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
     private bool _fenced;
     private TimeSpan? _quarantineAfter;
     private bool _newIncarnationRequested;
-    private const int MaxReleasePerRound = 500;
     private long _adoptedOffset;
     private bool _releasing;
 
@@ -201,25 +200,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
             }
         });
         Receive<ReleaseTick>(_ => ProposeRelease());
-        Receive<ReleasePlanned>(p =>
-        {
-            _releasing = false;
-            if (p.TaskIds.Count > 0)
-            {
-                SendToMaster(new ReleaseCandidates(_settings.Name, _identity.JournalId, _identity.Incarnation, p.TaskIds));
-            }
-        });
-        Receive<ReleaseConfirmed>(c =>
-        {
-            if (IsCurrent(c) && c.JournalId == _identity.JournalId)
-            {
-                _log.Info("Releasing {Count} task(s) past their retention: the Master holds their history and logs", c.TaskIds.Count);
-                foreach (var taskId in c.TaskIds)
-                {
-                    Supervisor(taskId).Tell(ReleaseTask.Instance);
-                }
-            }
-        });
+        Receive<ReleaseConfirmed>(OnReleaseConfirmed);
         Common();
     }
 
@@ -234,95 +215,10 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
             }
         });
         Receive<LinkCheck>(_ => CheckLink());
+        // In every state: a plan that comes back after the agent went unregistered must still end the round.
+        Receive<ReleasePlanned>(OnReleasePlanned);
         Receive<ThisActorSystemQuarantinedEvent>(q => RequestNewIncarnation($"the Master at {q.RemoteAddress} quarantined this actor system"));
         Receive<ShutdownAgent>(OnShutdown);
-    }
-
-    /// <summary>A Master answer acknowledged one of our messages: a round trip, dated by when we sent that message.</summary>
-    private void Acknowledged(long sequence)
-    {
-        if (!_roundTrips.Acknowledge(sequence))
-        {
-            return;
-        }
-
-        _runtime.LastRoundTrip = _roundTrips.Last;
-        if (_fenced)
-        {
-            _fenced = false;
-            _log.Info("Round trip with the Master again; the reconnect window is open");
-        }
-    }
-
-    private void CheckLink()
-    {
-        var silence = _roundTrips.Silence(Now, _runtime.StartedAt);
-        if (_settings.ReconnectWindow is { } window && !_fenced && silence > window)
-        {
-            Fence(silence, window);
-        }
-
-        if (_quarantineAfter is { } quarantine && !_newIncarnationRequested && silence > quarantine)
-        {
-            RequestNewIncarnation($"no round trip with the Master for {Durations.Describe(silence)}, longer than its watch of agents ({Durations.Describe(quarantine)})");
-        }
-    }
-
-    /// <summary>The reconnect window passed without a round trip: the agent kills its running tasks itself.</summary>
-    private void Fence(TimeSpan silence, TimeSpan window)
-    {
-        _fenced = true;
-        var tasks = TaskChildren();
-        if (tasks.Count == 0)
-        {
-            return; // nothing runs (e.g. an agent that has not reached a Master since it started)
-        }
-
-        _log.Warning("No round trip with the Master for {Silence} (reconnect window {Window}): killing the running tasks of {Count} supervisor(s)",
-            Durations.Describe(silence), Durations.Describe(window), tasks.Count);
-        var reason = $"master unreachable for {Durations.Describe(silence)}";
-        foreach (var task in tasks)
-        {
-            task.Tell(new FenceTask(reason));
-        }
-    }
-
-    /// <summary>
-    /// Finds final tasks whose events the Master adopted and that ended longer ago than the retention, and
-    /// proposes them to the Master; it confirms those whose whole log it holds, and only those are deleted.
-    /// </summary>
-    private void ProposeRelease()
-    {
-        if (_releasing || _adoptedOffset == 0 || _settings.Retention is not { } retention)
-        {
-            return;
-        }
-
-        _releasing = true;
-        var adopted = _adoptedOffset;
-        var now = Now;
-        _readJournal.CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset())
-            .TakeWhile(e => e.Offset is Sequence s && s.Value <= adopted)
-            .Where(e => e.Event is ITaskEvent)
-            .RunAggregate(new ReleasePlan(), (plan, e) => plan.Add(((Sequence)e.Offset).Value, (ITaskEvent)e.Event), _materializer)
-            .PipeTo(Self,
-                success: plan => new ReleasePlanned(plan.Candidates(adopted, now, retention, MaxReleasePerRound)),
-                failure: _ => new ReleasePlanned([]));
-    }
-
-    private void RequestNewIncarnation(string reason)
-    {
-        if (_newIncarnationRequested)
-        {
-            return;
-        }
-
-        _newIncarnationRequested = true;
-        _log.Warning("Starting a new actor system incarnation: {Reason}", reason);
-        if (!_runtime.RequestNewIncarnation(reason))
-        {
-            _log.Warning("No host to start a new incarnation; this actor system stays as it is");
-        }
     }
 
     private List<IActorRef> TaskChildren() =>
@@ -414,13 +310,6 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithStash
     private sealed class HeartbeatTick : INoSerializationVerificationNeeded
     {
         public static HeartbeatTick Instance { get; } = new();
-    }
-
-    private sealed record ReleasePlanned(IReadOnlyList<string> TaskIds) : INoSerializationVerificationNeeded;
-
-    private sealed class ReleaseTick : INoSerializationVerificationNeeded
-    {
-        public static ReleaseTick Instance { get; } = new();
     }
 
     private sealed class LinkCheck : INoSerializationVerificationNeeded

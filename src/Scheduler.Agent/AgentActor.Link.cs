@@ -1,0 +1,77 @@
+using Akka.Actor;
+using Akka.Event;
+using Scheduler.Agent.Tasks;
+using Scheduler.Core.Configuration;
+
+namespace Scheduler.Agent;
+
+/// <summary>
+/// The agent's side of the link: round trips with the Master, the reconnect window (the agent kills its tasks
+/// itself when it passes), and a new ActorSystem incarnation when the Master has quarantined this one.
+/// </summary>
+public sealed partial class AgentActor
+{
+    /// <summary>A Master answer acknowledged one of our messages: a round trip, dated by when we sent that message.</summary>
+    private void Acknowledged(long sequence)
+    {
+        if (!_roundTrips.Acknowledge(sequence))
+        {
+            return;
+        }
+
+        _runtime.LastRoundTrip = _roundTrips.Last;
+        if (_fenced)
+        {
+            _fenced = false;
+            _log.Info("Round trip with the Master again; the reconnect window is open");
+        }
+    }
+
+    private void CheckLink()
+    {
+        var silence = _roundTrips.Silence(Now, _runtime.StartedAt);
+        if (_settings.ReconnectWindow is { } window && !_fenced && silence > window)
+        {
+            Fence(silence, window);
+        }
+
+        if (_quarantineAfter is { } quarantine && !_newIncarnationRequested && silence > quarantine)
+        {
+            RequestNewIncarnation($"no round trip with the Master for {Durations.Describe(silence)}, longer than its watch of agents ({Durations.Describe(quarantine)})");
+        }
+    }
+
+    /// <summary>The reconnect window passed without a round trip: the agent kills its running tasks itself.</summary>
+    private void Fence(TimeSpan silence, TimeSpan window)
+    {
+        _fenced = true;
+        var tasks = TaskChildren();
+        if (tasks.Count == 0)
+        {
+            return; // nothing runs (e.g. an agent that has not reached a Master since it started)
+        }
+
+        _log.Warning("No round trip with the Master for {Silence} (reconnect window {Window}): killing the running tasks of {Count} supervisor(s)",
+            Durations.Describe(silence), Durations.Describe(window), tasks.Count);
+        var reason = $"master unreachable for {Durations.Describe(silence)}";
+        foreach (var task in tasks)
+        {
+            task.Tell(new FenceTask(reason));
+        }
+    }
+
+    private void RequestNewIncarnation(string reason)
+    {
+        if (_newIncarnationRequested)
+        {
+            return;
+        }
+
+        _newIncarnationRequested = true;
+        _log.Warning("Starting a new actor system incarnation: {Reason}", reason);
+        if (!_runtime.RequestNewIncarnation(reason))
+        {
+            _log.Warning("No host to start a new incarnation; this actor system stays as it is");
+        }
+    }
+}
