@@ -27,6 +27,9 @@ public sealed partial class AgentActor
         }
     }
 
+    private bool IsWindowPassed() =>
+        _settings.ReconnectWindow is { } window && _roundTrips.Silence(Now, _runtime.StartedAt) > window;
+
     private void CheckLink()
     {
         var silence = _roundTrips.Silence(Now, _runtime.StartedAt);

@@ -185,7 +185,18 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
                 BecomeUnregistered();
             }
         });
-        Receive<StartTask>(s => ForwardIfCurrent(s, s.Spec.TaskId));
+        Receive<StartTask>(s =>
+        {
+            // A start that waited in the socket while this process was frozen past its window must not run:
+            // the Master may already have given the agent up.
+            if (IsWindowPassed())
+            {
+                _log.Warning("Not starting task {TaskId}: no round trip with the Master for longer than the reconnect window", s.Spec.TaskId);
+                return;
+            }
+
+            ForwardIfCurrent(s, s.Spec.TaskId);
+        });
         Receive<StopTask>(s => ForwardIfCurrent(s, s.TaskId));
         Receive<FetchTaskLog>(f => ForwardIfCurrent(f, f.TaskId));
         Receive<EventsAdopted>(a =>
@@ -234,6 +245,8 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
         _epoch = registered.Epoch;
         _lastMasterContact = Now;
         _quarantineAfter = registered.QuarantineAfter;
+        // Release needs the Master's cursor; an idle agent would otherwise wait for its next event to learn it.
+        _adoptedOffset = Math.Max(_adoptedOffset, registered.AdoptedOffset);
         Acknowledged(registered.AckedSequence);
         _log.Info("Agent {AgentName} registered with master run {MasterRunId} (epoch {Epoch}); sending journal after offset {Offset}",
             _settings.Name, registered.MasterRunId, registered.Epoch, registered.AdoptedOffset);

@@ -21,6 +21,9 @@ public sealed class AgentRuntime
 
     public ProcessTable Processes { get; }
 
+    /// <summary>The incarnation of the newest ActorSystem: the next one must be higher even if the clock stepped back.</summary>
+    public long LastIncarnation { get; set; }
+
     /// <summary>When the agent process started: the reconnect window counts from here until the first round trip.</summary>
     public DateTimeOffset StartedAt { get; }
 

@@ -113,7 +113,8 @@ public static class SchedulerNodes
         var settings = NodeConfig.Read(() => AgentSettings.Create(config, origin));
         var system = StartLockedSystem(AgentSystemName, settings.DataDir, $"agent '{settings.Name}'", settings.JournalPath,
             TimeSpan.FromMilliseconds(50), config.WithFallback(AkkaHocon.Agent(host, port)).WithFallback(AgentSettings.DefaultConfig));
-        var identity = new AgentIdentity(AgentIdentity.LoadOrCreateJournalId(settings.DataDir), AgentIdentity.NextIncarnation(time));
+        var identity = new AgentIdentity(AgentIdentity.LoadOrCreateJournalId(settings.DataDir), AgentIdentity.NextIncarnation(time, runtime.LastIncarnation));
+        runtime.LastIncarnation = identity.Incarnation;
         Subreaper.TryEnable();
         var agent = system.ActorOf(AgentActor.Props(settings, identity, runtime, time), "agent");
 

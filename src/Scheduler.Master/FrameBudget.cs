@@ -1,5 +1,6 @@
-using Akka.Actor;
+using System.Text.Json;
 using Scheduler.Contracts;
+using Scheduler.Contracts.Serialization;
 
 namespace Scheduler.Master;
 
@@ -9,14 +10,17 @@ namespace Scheduler.Master;
 /// </summary>
 public static class FrameBudget
 {
+    // The wire's own JSON options: they decide the escapes (non-ASCII, <>&'+) and so the size on the wire.
+    private static readonly JsonSerializerOptions Wire = SchedulerSerializer.CreateOptions();
+
     /// <summary>The leading entries that fit in <see cref="WireLimits.MaxResultBytes"/>, and how many did not.</summary>
-    public static (List<T> Kept, int Omitted) Take<T>(ActorSystem system, IReadOnlyList<T> entries) where T : notnull
+    public static (List<T> Kept, int Omitted) Take<T>(IReadOnlyList<T> entries) where T : notnull
     {
         var kept = new List<T>();
         var bytes = 0;
         foreach (var entry in entries)
         {
-            bytes += system.Serialization.FindSerializerFor(entry).ToBinary(entry).Length + 8;
+            bytes += JsonSerializer.SerializeToUtf8Bytes(entry, Wire).Length + 8;
             if (bytes > WireLimits.MaxResultBytes)
             {
                 break;

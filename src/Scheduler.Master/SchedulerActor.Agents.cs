@@ -15,6 +15,7 @@ namespace Scheduler.Master;
 public sealed partial class SchedulerActor
 {
     private const int MaxLogCopiesPerRound = 100;
+    private long _logRound;
 
     private void OnRegister(RegisterAgent r)
     {
@@ -274,20 +275,22 @@ public sealed partial class SchedulerActor
     }
 
     /// <summary>
-    /// Pulls new log output from connected agents: running tasks first (live output), then the oldest finished
-    /// ones, at most <see cref="MaxLogCopiesPerRound"/> per agent per round, so that an agent coming back with
-    /// thousands of finished tasks is not flooded (its heartbeats would starve behind the copies).
+    /// Pulls new log output from connected agents, at most <see cref="MaxLogCopiesPerRound"/> finished tasks
+    /// (oldest first; each copy runs to the end of its log) and as many running ones (in turns) per agent per
+    /// round, so an agent coming back with thousands of tasks is not flooded (its heartbeats would starve).
     /// </summary>
     private void CopyAllLogs()
     {
+        _logRound++;
         foreach (var s in _sessions.Values.Where(s => s.IsConnected))
         {
-            var pending = _state.Tasks.Values
-                .Where(t => t.Agent == s.Name && t.AcceptedByAgent && !t.LogComplete)
-                .OrderBy(t => t.IsFinal)
-                .ThenBy(t => t.Sequence)
-                .Take(MaxLogCopiesPerRound);
-            foreach (var t in pending)
+            var pending = _state.Tasks.Values.Where(t => t.Agent == s.Name && t.AcceptedByAgent && !t.LogComplete).ToList();
+            var finished = pending.Where(t => t.IsFinal).OrderBy(t => t.Sequence).Take(MaxLogCopiesPerRound);
+            var running = pending.Where(t => !t.IsFinal).OrderBy(t => t.Sequence).ToList();
+            var turn = running.Count <= MaxLogCopiesPerRound
+                ? running
+                : running.Skip((int)(_logRound * MaxLogCopiesPerRound % running.Count)).Concat(running).Take(MaxLogCopiesPerRound);
+            foreach (var t in finished.Concat(turn))
             {
                 LogActor(t.Spec.TaskId).Tell(new CopyLog(s.Ref, _state.Epoch));
             }

@@ -87,7 +87,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<GetEvents>(q =>
         {
             // Oldest first, but the newest matter most: measure from the newest end.
-            var (kept, omitted) = FrameBudget.Take(Context.System, _state.Events(q.Agent, q.Limit).Reverse().ToList());
+            var (kept, omitted) = FrameBudget.Take(_state.Events(q.Agent, q.Limit).Reverse().ToList());
             kept.Reverse();
             Sender.Tell(new EventsResult(kept, omitted));
         });
@@ -98,7 +98,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
 
     private TasksResult Tasks(IEnumerable<TaskEntry> entries)
     {
-        var (kept, omitted) = FrameBudget.Take(Context.System, entries.Select(View).ToList());
+        var (kept, omitted) = FrameBudget.Take(entries.Select(View).ToList());
         return new TasksResult(kept, omitted);
     }
 

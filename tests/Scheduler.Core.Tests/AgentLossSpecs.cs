@@ -121,6 +121,18 @@ public sealed class AgentLossSpecs
     }
 
     [Fact]
+    public void An_entry_should_name_at_most_a_hundred_tasks_and_its_message_twenty()
+    {
+        var ids = Enumerable.Range(0, 150).Select(i => $"t-{i:000}").ToList();
+
+        var entry = Running("t-1").Apply(new AgentCoupled("a1", "j1", 5, ids, Deadline, T0)).EventLog[^1];
+
+        Assert.Equal(SchedulerState.MaxTaskIdsPerEvent, entry.TaskIds.Count);
+        Assert.EndsWith("t-018, t-019, … (130 more)", entry.Message);
+        Assert.StartsWith("agent a1 registered, 150 running: t-000, t-001,", entry.Message);
+    }
+
+    [Fact]
     public void AgentJournalAttached_under_a_known_name_should_say_the_journal_was_replaced()
     {
         var state = Running("t-1").Apply(new AgentJournalAttached("a1", "j2", T0.AddMinutes(1)));

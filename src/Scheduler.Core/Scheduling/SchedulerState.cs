@@ -127,7 +127,7 @@ public sealed record SchedulerState(
             return this;
         }
 
-        var running = c.RunningTaskIds.Count == 0 ? "" : ": " + string.Join(", ", c.RunningTaskIds);
+        var running = c.RunningTaskIds.Count == 0 ? "" : ": " + IdList(c.RunningTaskIds);
         var (kind, verb) = cursor.HasCoupled
             ? (SchedulerEventKind.AgentReconnected, "reconnected")
             : (SchedulerEventKind.AgentRegistered, "registered");
@@ -155,8 +155,19 @@ public sealed record SchedulerState(
             lost.Select(t => t.Spec.TaskId).ToList());
     }
 
+    /// <summary>An entry names at most this many tasks (its message says how many there are), so it stays small on the wire.</summary>
+    public const int MaxTaskIdsPerEvent = 100;
+
+    private const int MaxTaskIdsInMessage = 20;
+
+    private static string IdList(IReadOnlyList<string> ids) =>
+        string.Join(", ", ids.Take(MaxTaskIdsInMessage)) + (ids.Count > MaxTaskIdsInMessage ? $", … ({ids.Count - MaxTaskIdsInMessage} more)" : "");
+
     private SchedulerState Log(DateTimeOffset at, SchedulerEventKind kind, string? agent, string message, IReadOnlyList<string> taskIds) =>
-        this with { EventLog = EventLog.Add(new SchedulerEvent(EventLog.Count + 1, at, kind, agent, message, taskIds)) };
+        this with
+        {
+            EventLog = EventLog.Add(new SchedulerEvent(EventLog.Count + 1, at, kind, agent, message, taskIds.Take(MaxTaskIdsPerEvent).ToList())),
+        };
 
     private SchedulerState AdoptBatch(AgentEventsAdopted a)
     {
