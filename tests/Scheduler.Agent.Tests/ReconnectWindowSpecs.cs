@@ -72,7 +72,7 @@ public sealed class ReconnectWindowSpecs : Akka.TestKit.Xunit2.TestKit
         for (long sequence = 1; sequence < 1_000; sequence++)
         {
             _agent.Tell(new MasterHeartbeat(1, sequence));
-            await Task.Delay(50);
+            await Task.Delay(250); // slower than the agent numbers its messages, so the acknowledgements catch up
             if (_runtime.LastRoundTrip != before)
             {
                 Assert.Equal(_time.GetUtcNow(), _runtime.LastRoundTrip);
@@ -132,5 +132,24 @@ public sealed class ReconnectWindowSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Null(await KilledAsync("t-3"));
         Assert.True(_runtime.Processes.Find("t-3")!.Identity.IsAlive());
         await _runtime.Processes.Find("t-3")!.KillAsync(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public async Task A_start_arriving_after_the_window_passed_should_not_run()
+    {
+        var acked = await RoundTripAsync();
+        // Old answers keep the agent registered (each is contact, none is a round trip) while the window runs out,
+        // in steps shorter than unreachable-after; then a start arrives, as one that waited out a freeze would.
+        for (var step = 0; step < 3; step++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(4));
+            _agent.Tell(new MasterHeartbeat(1, acked));
+            await Task.Delay(100);
+        }
+
+        _agent.Tell(new StartTask(1, new TaskSpec("t-late", ["sleep", "60"], null, new Dictionary<string, string>(), null)));
+        await Task.Delay(600);
+
+        Assert.Null(_runtime.Processes.Find("t-late"));
     }
 }
