@@ -38,7 +38,10 @@ public sealed partial class AgentActor
             Fence(silence, window);
         }
 
-        if (_quarantineAfter is { } quarantine && !_newIncarnationRequested && silence > quarantine)
+        // Counted from this incarnation's start too: a new incarnation that cannot get through either (seen once
+        // after a Master resumed from a freeze) is itself replaced after the same time.
+        var incarnationSilence = Now - (_roundTrips.Last is { } last && last > _startedAt ? last : _startedAt);
+        if (_runtime.QuarantineAfter is { } quarantine && !_newIncarnationRequested && incarnationSilence > quarantine)
         {
             RequestNewIncarnation($"no round trip with the Master for {Durations.Describe(silence)}, longer than its watch of agents ({Durations.Describe(quarantine)})");
         }

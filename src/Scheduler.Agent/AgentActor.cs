@@ -42,7 +42,7 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
     private long _epoch;
     private DateTimeOffset _lastMasterContact;
     private bool _fenced;
-    private TimeSpan? _quarantineAfter;
+    private readonly DateTimeOffset _startedAt;
     private bool _newIncarnationRequested;
     private long _adoptedOffset;
     private bool _releasing;
@@ -54,6 +54,7 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
         _runtime = runtime;
         _time = time;
         _roundTrips = new RoundTrips(runtime.LastRoundTrip);
+        _startedAt = time.GetUtcNow();
         var protocol = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.Protocol;
         var contacts = settings.Masters
             .Select(m => ActorPath.Parse(HostPort.TryParse(m, out var hp) ? hp.ReceptionistPath(SchedulerPaths.SystemName, protocol) : m))
@@ -244,7 +245,7 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
 
         _epoch = registered.Epoch;
         _lastMasterContact = Now;
-        _quarantineAfter = registered.QuarantineAfter;
+        _runtime.QuarantineAfter = registered.QuarantineAfter;
         // Release needs the Master's cursor; an idle agent would otherwise wait for its next event to learn it.
         _adoptedOffset = Math.Max(_adoptedOffset, registered.AdoptedOffset);
         Acknowledged(registered.AckedSequence);

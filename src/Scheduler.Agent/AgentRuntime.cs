@@ -11,6 +11,7 @@ public sealed class AgentRuntime
 {
     private readonly object _gate = new();
     private DateTimeOffset? _lastRoundTrip;
+    private TimeSpan? _quarantineAfter;
     private Action<string>? _newIncarnation;
 
     public AgentRuntime(ProcessTable? processes = null, DateTimeOffset? startedAt = null)
@@ -20,6 +21,16 @@ public sealed class AgentRuntime
     }
 
     public ProcessTable Processes { get; }
+
+    /// <summary>
+    /// The Master's watch pause, as its last registration answer said: silent longer, the agent's ActorSystem is
+    /// quarantined and replaced. Kept here so a new incarnation that cannot get through is replaced in turn.
+    /// </summary>
+    public TimeSpan? QuarantineAfter
+    {
+        get { lock (_gate) { return _quarantineAfter; } }
+        set { lock (_gate) { _quarantineAfter = value; } }
+    }
 
     /// <summary>The incarnation of the newest ActorSystem: the next one must be higher even if the clock stepped back.</summary>
     public long LastIncarnation { get; set; }
