@@ -205,14 +205,19 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
         }
 
         Timers.Cancel("timeout");
-        _processes.Find(TaskId)?.Dispose();
-        _processes.Remove(TaskId);
         ITaskEvent e = _timedOut && _state.Spec?.Timeout is { } timeout
             ? new TaskTimedOut(TaskId, timeout, exited.ExitCode, Now)
             : _killReason is { } reason
                 ? new TaskKilled(TaskId, reason, exited.ExitCode, Now, _killedByWindow)
                 : new TaskExited(TaskId, exited.ExitCode, Now);
-        PersistEvent(e, _ => _log.Info("Task {TaskId} ended {State} (exit code {ExitCode})", TaskId, _state.State, exited.ExitCode));
+        PersistEvent(e, _ =>
+        {
+            // Only once the outcome is journaled: if this ActorSystem is replaced before that, the next
+            // incarnation still finds the (exited) process and journals the outcome instead of "agent restarted".
+            _processes.Find(TaskId)?.Dispose();
+            _processes.Remove(TaskId);
+            _log.Info("Task {TaskId} ended {State} (exit code {ExitCode})", TaskId, _state.State, exited.ExitCode);
+        });
     }
 
     /// <summary>The Master holds this final task's history and log: delete its events and log file, then stop.</summary>
