@@ -48,8 +48,7 @@ public sealed partial class SchedulerActor
 
         Context.Watch(r.AgentRef);
         var lostAfter = LostDeadline.Of(_settings.LostAfter, r.ReconnectWindow, r.KillGrace, _settings.UnreachableAfter);
-        _sessions[r.AgentName] = new AgentSession(r.AgentName, r.JournalId, r.Incarnation, r.AgentRef, r.Labels,
-            r.ReconnectWindow, r.KillGrace, lostAfter, Now);
+        _sessions[r.AgentName] = new AgentSession(r.AgentName, r.JournalId, r.Incarnation, r.AgentRef, r.Labels, lostAfter, Now);
         if (_state.IsKnownJournal(r.AgentName, r.JournalId))
         {
             _log.Info("Agent {AgentName} registered (incarnation {Incarnation}) at {Address}", r.AgentName, r.Incarnation, r.AgentRef.Path.Address);
@@ -155,10 +154,7 @@ public sealed partial class SchedulerActor
             return;
         }
 
-        var confirmed = r.TaskIds
-            .Where(id => _state.Tasks.TryGetValue(id, out var t) && t.Agent == r.AgentName && t.IsFinal && !t.ConcludedByMaster && t.LogComplete)
-            .ToList();
-        s.Ref.Tell(new ReleaseConfirmed(_state.Epoch, r.JournalId, confirmed));
+        s.Ref.Tell(new ReleaseConfirmed(_state.Epoch, r.JournalId, _state.Releasable(r.AgentName, r.TaskIds)));
     }
 
     private void OnStartRejected(StartTaskRejected r)

@@ -3,7 +3,6 @@ using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Tasks;
 using Scheduler.Core.Agents;
-using Scheduler.Core.Configuration;
 using Scheduler.Core.Scheduling;
 using static Scheduler.Core.Tests.Fixtures;
 
@@ -189,11 +188,18 @@ public sealed class AgentLossSpecs
         Assert.Equal(RegistrationDecision.Accept, Registration.Decide(holder with { Gone = true }, "j2", 1, T0.AddSeconds(1), TimeSpan.FromSeconds(5)));
     }
 
-    [Theory]
-    [InlineData(850, "850ms")]
-    [InlineData(4_240, "4.2s")]
-    [InlineData(303_000, "5m3s")]
-    [InlineData(7_500_000, "2h5m")]
-    public void Describe_should_write_measured_durations_for_people(long milliseconds, string expected) =>
-        Assert.Equal(expected, Durations.Describe(TimeSpan.FromMilliseconds(milliseconds)));
+    [Fact]
+    public void Releasable_should_be_the_agents_own_final_tasks_whose_whole_log_is_held()
+    {
+        var state = Running("t-1", "t-2", "t-3", "t-4")
+            .Apply(new TaskSubmitted("a2", Spec("other"), T0));
+        state = Adopt(state, new TaskExited("t-1", 0, T0), new TaskExited("t-2", 0, T0), new TaskExited("t-4", 0, T0))
+            .Apply(new TaskLogCompleted("t-1", 10, T0))
+            .Apply(new TaskLogCompleted("t-3", 10, T0)) // running: not final
+            .Apply(new TaskLogCompleted("other", 10, T0));
+        state = state.Apply(new AgentDeclaredLost("a1", "j1", "agent unreachable for 6m", T0));
+
+        // t-2: log not complete; t-3: concluded Lost by the Master, not final by the agent's word; other: another agent's.
+        Assert.Equal(["t-1"], state.Releasable("a1", ["t-1", "t-2", "t-3", "other", "unknown"]));
+    }
 }

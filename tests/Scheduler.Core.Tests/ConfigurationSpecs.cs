@@ -169,4 +169,12 @@ public sealed class HostPortSpecs
     {
         Assert.Equal("akka.tcp://scheduler@m1:4053/system/receptionist", new HostPort("m1", 4053).ReceptionistPath("scheduler"));
     }
+
+    [Theory]
+    [InlineData(850, "850ms")]
+    [InlineData(4_240, "4.2s")]
+    [InlineData(303_000, "5m3s")]
+    [InlineData(7_500_000, "2h5m")]
+    public void Describe_should_write_measured_durations_for_people(long milliseconds, string expected) =>
+        Assert.Equal(expected, Durations.Describe(TimeSpan.FromMilliseconds(milliseconds)));
 }

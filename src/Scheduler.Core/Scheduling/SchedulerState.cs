@@ -55,6 +55,13 @@ public sealed record SchedulerState(
     public IReadOnlyList<string> RunningTaskIds(string agent) =>
         Tasks.Values.Where(t => t.Agent == agent && t.State == TaskState.Running).OrderBy(t => t.Sequence).Select(t => t.Spec.TaskId).ToList();
 
+    /// <summary>
+    /// Of the tasks an agent proposes to release, those it may delete: its own, final by its own word (not
+    /// concluded Lost by the Master), with the whole log held here.
+    /// </summary>
+    public IReadOnlyList<string> Releasable(string agent, IEnumerable<string> taskIds) =>
+        taskIds.Where(id => Tasks.TryGetValue(id, out var t) && t.Agent == agent && t.IsFinal && !t.ConcludedByMaster && t.LogComplete).ToList();
+
     /// <summary>The newest <paramref name="limit"/> entries of the event log, optionally of one agent, oldest first.</summary>
     public IReadOnlyList<SchedulerEvent> Events(string? agent, int limit)
     {

@@ -18,8 +18,6 @@ public sealed record AgentSession(
     long Incarnation,
     IActorRef Ref,
     IReadOnlyList<string> Labels,
-    TimeSpan? ReconnectWindow,
-    TimeSpan KillGrace,
     TimeSpan? LostAfter,
     DateTimeOffset LastSeen,
     bool Coupled = false,

@@ -72,11 +72,10 @@ public sealed class AdoptionBenchmark : IBenchmark
     private static async Task<TimeSpan> MeasureAsync(string root, string agentDir, int tasks, string? hocon, CancellationToken cancellationToken)
     {
         // The check at the end asks for the whole history in one answer: about 250 bytes a task.
-        var frame = Math.Max(128_000, tasks * 400 + 1_000_000);
         var master = SchedulerNodes.StartMasterSystem(
-            AdoptionHocon.Master(Path.Combine(root, "master"), frame).With(hocon), "benchmark", "127.0.0.1", 0);
+            AdoptionHocon.Master(Path.Combine(root, "master")).With(hocon), "benchmark", "127.0.0.1", 0);
         ActorSystem? agent = null;
-        var probe = new MasterProbe(SchedulerNodes.Address(master), frame);
+        var probe = new MasterProbe(SchedulerNodes.Address(master));
         try
         {
             var answer = TimeSpan.FromSeconds(2);

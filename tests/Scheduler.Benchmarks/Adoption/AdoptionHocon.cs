@@ -1,33 +1,18 @@
 using Akka.Configuration;
+using Scheduler.Master.Tests.Support;
 
 namespace Scheduler.Benchmarks.Adoption;
 
 /// <summary>
 /// The nodes' configuration: fast heartbeats and registration as in the Master specs' TestHocon, port 0,
-/// a folder each; the replay settings (scheduler.agent.replay-*) and the journals stay at their shipped defaults.
+/// a folder each. The agent's is its own, not TestHocon's: the replay settings (scheduler.agent.replay-*) and
+/// the journals stay at their shipped defaults, so the figure is the shipped configuration's.
 /// Akka logs warnings only, so the output is the benchmark's (the adoption path logs at Debug anyway).
 /// </summary>
 public static class AdoptionHocon
 {
-    public static Config Master(string dataDir, int maximumFrameSize) => ConfigurationFactory.ParseString($$"""
-        scheduler {
-          heartbeat-interval = 200ms
-          unreachable-after = 1500ms
-          master {
-            data-dir = "{{dataDir}}"
-            outbox-resend-interval = 500ms
-            log-copy-interval = 200ms
-          }
-        }
-        akka.cluster {
-          gossip-interval = 250ms
-          leader-actions-interval = 250ms
-          unreachable-nodes-reaper-interval = 250ms
-        }
-        akka.loglevel = WARNING
-        # Only so the check at the end can ask for the whole history in one answer.
-        akka.remote.dot-netty.tcp.maximum-frame-size = {{maximumFrameSize}}b
-        """);
+    /// <summary>The Master specs' fast timings (TestHocon, linked into this project), logging warnings only.</summary>
+    public static Config Master(string dataDir) => TestHocon.Master(dataDir, "akka.loglevel = WARNING");
 
     public static Config Agent(string name, string dataDir, string master) => ConfigurationFactory.ParseString($$"""
         scheduler {
@@ -44,9 +29,9 @@ public static class AdoptionHocon
         akka.loglevel = WARNING
         """);
 
-    public static Config Client(int maximumFrameSize) => ConfigurationFactory.ParseString($$"""
+    public static Config Client() => ConfigurationFactory.ParseString("""
         akka.actor.provider = remote
-        akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0, maximum-frame-size = {{maximumFrameSize}}b }
+        akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
         akka.loglevel = ERROR
         akka.stdout-loglevel = ERROR
         """);

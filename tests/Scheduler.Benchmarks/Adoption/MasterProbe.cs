@@ -16,10 +16,10 @@ public sealed class MasterProbe : IAsyncDisposable
     private readonly ActorSystem _system;
     private readonly IActorRef _client;
 
-    public MasterProbe(string masterAddress, int maximumFrameSize)
+    public MasterProbe(string masterAddress)
     {
         _system = ActorSystem.Create("benchmark-client",
-            AdoptionHocon.Client(maximumFrameSize).WithFallback(SerializationConfig.Hocon).WithFallback(AkkaHocon.ClusterClientWire));
+            AdoptionHocon.Client().WithFallback(SerializationConfig.Hocon).WithFallback(AkkaHocon.ClusterClientWire));
         var contact = ActorPath.Parse($"akka.tcp://{SchedulerPaths.SystemName}@{masterAddress}/system/receptionist");
         _client = _system.ActorOf(ClusterClient.Props(ClusterClientSettings.Create(_system).WithInitialContacts([contact])), "client");
     }
