@@ -92,4 +92,18 @@ public sealed class NodeStartSpecs : IDisposable
             await node.StopAsync();
         }
     }
+
+    [Fact]
+    public async Task A_new_agent_incarnation_should_be_numbered_above_the_last_even_if_the_clock_went_back()
+    {
+        // The last incarnation was numbered by a clock an hour ahead of this one (the clock has since stepped back).
+        var runtime = new Agent.AgentRuntime { LastIncarnation = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds() };
+        var before = runtime.LastIncarnation;
+        var config = ConfigurationFactory.ParseString($"scheduler.agent {{ name = a1, data-dir = \"{Path.Combine(_dir, "agent")}\" }}");
+
+        var system = SchedulerNodes.StartAgentSystem(config, "test", "127.0.0.1", 0, TimeProvider.System, runtime);
+        await system.Terminate();
+
+        Assert.Equal(before + 1, runtime.LastIncarnation);
+    }
 }
