@@ -134,6 +134,30 @@ public sealed class Output(TextWriter writer, bool json, TextWriter? notes = nul
         NoteOmitted(result.Omitted, "older event(s)");
     }
 
+    public void Status(MasterStatus status)
+    {
+        if (Json)
+        {
+            writer.WriteLine(ToJson(status));
+            return;
+        }
+
+        var agents = status.Agents is { } a ? $"{a.Connected} connected, {a.Unreachable} unreachable, {a.Lost} lost" : "unknown";
+        string[][] rows =
+            [
+                ["node", status.Node],
+                ["master run", status.RunId is null ? "-" : $"{status.RunId} (epoch {status.Epoch})"],
+                ["journal", status.JournalKind],
+                ["database", status.Database.Summary],
+                ["agents", agents],
+                ["unfinished tasks", status.UnfinishedTasks?.ToString(CultureInfo.InvariantCulture) ?? "unknown"],
+            ];
+        foreach (var row in rows)
+        {
+            writer.WriteLine($"{row[0] + ":",-18}{row[1]}");
+        }
+    }
+
     public void Lines(IEnumerable<string> lines)
     {
         foreach (var line in lines)

@@ -20,6 +20,7 @@ public static class SchedulerCli
         root.Subcommands.Add(LogsCommand.Create(console));
         root.Subcommands.Add(AgentsCommand.Create(console));
         root.Subcommands.Add(EventsCommand.Create(console));
+        root.Subcommands.Add(StatusCommand.Create(console));
         root.Subcommands.Add(TaskCommands.Kill(console));
         return root;
     }

@@ -130,6 +130,13 @@ public sealed class SchedulerClient : IAsyncDisposable
         RequestAsync<EventsResult>(new GetEvents(agent, limit), cancellationToken);
 
     /// <summary>Kills a task; returns its state at that moment.</summary>
+    /// <summary>
+    /// The Master's run, database and agent counts. Answered even while its database is unavailable (then
+    /// <see cref="DatabaseStatus.Available"/> is false and says since when and when it tries next).
+    /// </summary>
+    public async Task<MasterStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
+        (await RequestAsync<StatusResult>(GetStatus.Instance, cancellationToken).ConfigureAwait(false)).Status;
+
     public async Task<TaskView> KillAsync(string taskId, CancellationToken cancellationToken = default) =>
         (await RequestAsync<TaskResult>(new KillTask(taskId), cancellationToken).ConfigureAwait(false)).Task;
 

@@ -82,8 +82,8 @@ public static class SchedulerNodes
     public static ActorSystem StartMasterSystem(Config config, string origin, string host, int port)
     {
         var settings = NodeConfig.Read(() => MasterSettings.Create(config, origin));
-        var system = StartLockedSystem(SchedulerPaths.SystemName, settings.DataDir, "master", settings.JournalPath,
-            TimeSpan.FromMilliseconds(200), config.WithFallback(AkkaHocon.Master(host, port, settings.LostAfter)).WithFallback(MasterSettings.DefaultConfig));
+        var (system, probe) = StartMasterOnJournal(settings, origin,
+            config.WithFallback(AkkaHocon.Master(host, port, settings.LostAfter)).WithFallback(MasterSettings.DefaultConfig));
 
         var cluster = Cluster.Get(system);
         if (cluster.Settings.SeedNodes.Count == 0)
@@ -92,7 +92,7 @@ public static class SchedulerNodes
         }
 
         system.ActorOf(ClusterSingletonManager.Props(
-                SchedulerActor.Props(settings, TimeProvider.System),
+                SchedulerGuard.Props(settings, TimeProvider.System, probe),
                 PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole(SchedulerPaths.MasterRole)),
             "scheduler");
@@ -102,6 +102,42 @@ public static class SchedulerNodes
             "scheduler-proxy");
         ClusterClientReceptionist.Get(system).RegisterService(proxy);
         return system;
+    }
+
+    /// <summary>
+    /// A SQLite master locks its data folder and keeps its journal there; a PostgreSQL master shares nothing on
+    /// disk (several may run on one host). Both get circuit breakers that let the first retry after an outage through.
+    /// </summary>
+    private static (ActorSystem System, IDatabaseProbe Probe) StartMasterOnJournal(MasterSettings settings, string origin, Config config)
+    {
+        var refresh = TimeSpan.FromMilliseconds(200);
+        if (settings.JournalKind == JournalKind.Sqlite)
+        {
+            var sqlite = StartLockedSystem(SchedulerPaths.SystemName, settings.DataDir, "master", settings.JournalPath, refresh,
+                config.WithFallback(SqlPersistenceHocon.Breakers(settings.DbRetryInterval, TimeSpan.FromSeconds(20))));
+            return (sqlite, new SqliteProbe(settings.JournalPath));
+        }
+
+        var connectionString = PostgresConnectionString(settings.ConnectionString, origin);
+        var full = config
+            .WithFallback(SqlPersistenceHocon.Breakers(settings.DbRetryInterval, PostgresJournal.CallLimit(connectionString)))
+            .WithFallback(PostgresJournal.Hocon(connectionString, refresh))
+            .WithFallback(SerializationConfig.Hocon)
+            .WithFallback(SchedulerLogging.AkkaHocon);
+        return (CreateSystem(SchedulerPaths.SystemName, full, setup: null), new PostgresProbe(connectionString));
+    }
+
+    private static string PostgresConnectionString(string configured, string origin)
+    {
+        try
+        {
+            return PostgresJournal.ConnectionString(configured);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            // The message names the bad keyword; the string itself may hold a password, so it is not shown.
+            throw new ConfigurationException($"{origin}: scheduler.master.journal.connection-string is invalid: {e.Message}", e);
+        }
     }
 
     /// <summary>
@@ -143,7 +179,7 @@ public static class SchedulerNodes
                 .WithFallback(SqliteJournal.Hocon(journalPath, queryRefresh))
                 .WithFallback(SerializationConfig.Hocon)
                 .WithFallback(SchedulerLogging.AkkaHocon);
-            var system = CreateSystem(name, full, journalPath);
+            var system = CreateSystem(name, full, SqliteJournal.DataOptions(journalPath));
             system.RegisterOnTermination(folderLock.Dispose);
             return system;
         }
@@ -207,12 +243,13 @@ public static class SchedulerNodes
         return overrides;
     }
 
-    private static ActorSystem CreateSystem(string name, Config config, string journalPath)
+    private static ActorSystem CreateSystem(string name, Config config, Setup? setup)
     {
-        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), SqliteJournal.DataOptions(journalPath));
+        var bootstrap = BootstrapSetup.Create().WithConfig(config);
+        var all = setup is null ? ActorSystemSetup.Create(bootstrap) : ActorSystemSetup.Create(bootstrap, setup);
         try
         {
-            return ActorSystem.Create(name, setup);
+            return ActorSystem.Create(name, all);
         }
         catch (Exception e)
         {

@@ -1,13 +1,19 @@
 using Akka.Configuration;
 using Scheduler.Contracts;
 using Scheduler.Core.Configuration;
+using Scheduler.Core.Database;
 
 namespace Scheduler.Master;
 
 /// <summary>The Master's settings, read from <c>scheduler.*</c> with the embedded reference.conf as fallback and validated.</summary>
 public sealed record MasterSettings(
     string DataDir,
-    string JournalKind,
+    JournalKind JournalKind,
+    string ConnectionString,
+    TimeSpan DbRetryInterval,
+    TimeSpan DbCheckInterval,
+    TimeSpan DbCheckTimeout,
+    DatabaseGiveUp DbGiveUpAfter,
     TimeSpan HeartbeatInterval,
     TimeSpan UnreachableAfter,
     TimeSpan LostAfter,
@@ -19,18 +25,27 @@ public sealed record MasterSettings(
 
     public string JournalPath => Path.Combine(DataDir, "journal.db");
 
+    /// <summary>The journal kind as configured: <c>sqlite</c> or <c>postgresql</c>.</summary>
+    public string JournalKindName => JournalKind == JournalKind.Sqlite ? "sqlite" : "postgresql";
+
     public static MasterSettings Create(Config config, string origin = "configuration")
     {
         var r = new HoconReader(config.WithFallback(DefaultConfig), origin);
-        var kind = r.String("scheduler.master.journal.kind");
-        if (kind != "sqlite")
+        var kind = r.String("scheduler.master.journal.kind") switch
         {
-            throw r.Invalid("scheduler.master.journal.kind", "sqlite");
-        }
-
+            "sqlite" => JournalKind.Sqlite,
+            "postgresql" => JournalKind.PostgreSql,
+            _ => throw r.Invalid("scheduler.master.journal.kind", "sqlite or postgresql"),
+        };
+        var connectionString = r.String("scheduler.master.journal.connection-string", allowEmpty: kind == JournalKind.Sqlite);
         var settings = new MasterSettings(
             Path.GetFullPath(r.String("scheduler.master.data-dir")),
             kind,
+            connectionString,
+            r.Duration("scheduler.master.db.retry-interval"),
+            r.Duration("scheduler.master.db.check-interval"),
+            r.Duration("scheduler.master.db.check-timeout"),
+            GiveUpAfter(r),
             r.Duration("scheduler.heartbeat-interval"),
             r.Duration("scheduler.unreachable-after"),
             r.Duration("scheduler.master.lost-after"),
@@ -50,6 +65,23 @@ public sealed record MasterSettings(
         return settings;
     }
 
+    /// <summary><c>auto</c>, <c>infinite</c> or a duration; how a cluster of several masters caps it is <see cref="DatabaseGiveUp"/>'s.</summary>
+    private static DatabaseGiveUp GiveUpAfter(HoconReader r)
+    {
+        const string key = "scheduler.master.db.give-up-after";
+        var giveUp = r.String(key).Trim().Equals("auto", StringComparison.OrdinalIgnoreCase)
+            ? DatabaseGiveUp.Auto
+            : new DatabaseGiveUp(r.DurationOrInfinite(key), IsAuto: false);
+        var seeds = r.StringList("akka.cluster.seed-nodes");
+        if (seeds.Count > 1 && !giveUp.AllowedInCluster)
+        {
+            throw r.Invalid(key, $"auto or at most {Durations.Format(DatabaseGiveUp.ClusterMaximum)} in a cluster of several masters "
+                                 + $"(akka.cluster.seed-nodes names {seeds.Count}): another master must be able to take over");
+        }
+
+        return giveUp;
+    }
+
     /// <summary>
     /// Refuses a lost-after that would let the Master give an agent up before the agent killed its tasks itself
     /// (window + kill-grace). Only a node that knows both settings (standalone) can check this at start-up;
@@ -66,4 +98,13 @@ public sealed record MasterSettings(
 
         return this;
     }
+}
+
+/// <summary>Where the Master keeps its journal (state, history, copies of task logs).</summary>
+public enum JournalKind
+{
+    /// <summary>A SQLite file under the data folder: one Master.</summary>
+    Sqlite,
+    /// <summary>A PostgreSQL database: production, and every cluster of several masters.</summary>
+    PostgreSql,
 }

@@ -55,6 +55,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
             Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.HeartbeatInterval);
             Timers.StartPeriodicTimer("outbox", ResendOutbox.Instance, _settings.OutboxResendInterval);
             Timers.StartPeriodicTimer("logs", CopyLogs.Instance, _settings.LogCopyInterval);
+            Context.Parent.Tell(new SchedulerReady(e.RunId, e.Epoch));
             Become(Serving);
             Stash.UnstashAll();
         });
@@ -84,6 +85,8 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<GetHistory>(q => Sender.Tell(Tasks(_state.History(q.Agent, q.TaskId, q.Limit))));
         Command<GetTaskLog>(OnGetLog);
         Command<GetAgents>(_ => Sender.Tell(new AgentsResult(AgentViews())));
+        Command<StatusQuery>(q => Sender.Tell(new StatusResult(Status(q.Database))));
+        Command<LogDatabaseFailed>(f => StopForDatabase(f.Error));
         Command<GetEvents>(q =>
         {
             // Oldest first, but the newest matter most: measure from the newest end.
@@ -91,6 +94,42 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
             kept.Reverse();
             Sender.Tell(new EventsResult(kept, omitted));
         });
+    }
+
+    /// <summary>A failed write stops this actor (Akka.Persistence's rule); the guard is told why and retries.</summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        Context.Parent.Tell(new DatabaseFailed($"writing {@event.GetType().Name} failed: {cause.GetBaseException().Message}"));
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        Context.Parent.Tell(new DatabaseFailed($"recovery from the journal failed: {reason.GetBaseException().Message}"));
+        base.OnRecoveryFailure(reason, message);
+    }
+
+    /// <summary>A task log copy could not be written: the database failed for the whole Master.</summary>
+    private void StopForDatabase(string error)
+    {
+        Context.Parent.Tell(new DatabaseFailed(error));
+        Context.Stop(Self);
+    }
+
+    private MasterStatus Status(DatabaseStatus database)
+    {
+        var agents = AgentViews();
+        return new MasterStatus(
+            SchedulerNode.Of(Context.System),
+            _state.RunId,
+            _state.Epoch,
+            _settings.JournalKindName,
+            database,
+            new AgentCounts(
+                agents.Count(a => a.State == AgentState.Connected),
+                agents.Count(a => a.State == AgentState.Unreachable),
+                agents.Count(a => a.State == AgentState.Lost)),
+            _state.Unfinished(null).Count());
     }
 
     private TaskView View(TaskEntry t) =>

@@ -28,6 +28,8 @@ public enum ErrorCode
     NotFound,
     AgentUnavailable,
     Unavailable,
+    /// <summary>The Master cannot reach its database; the message says since when and when it tries next.</summary>
+    DatabaseUnavailable,
 }
 
 /// <summary>The answer to a request that could not be done; <paramref name="Message"/> is one line for a person.</summary>

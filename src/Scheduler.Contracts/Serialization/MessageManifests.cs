@@ -53,6 +53,8 @@ public static class MessageManifests
         (typeof(RequestFailed), "cl.failed"),
         (typeof(GetEvents), "cl.get-events"),
         (typeof(EventsResult), "cl.events"),
+        (typeof(GetStatus), "cl.get-status"),
+        (typeof(StatusResult), "cl.status"),
         // master journal
         (typeof(MasterEpochStarted), "mj.epoch"),
         (typeof(TaskSubmitted), "mj.submitted"),

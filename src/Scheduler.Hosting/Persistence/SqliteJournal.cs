@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Akka.Actor.Setup;
 using Akka.Configuration;
-using Akka.Persistence.Sql;
 using Akka.Persistence.Sql.Config;
 using LinqToDB;
 using LinqToDB.Interceptors;
@@ -32,41 +31,8 @@ public static class SqliteJournal
         command.ExecuteNonQuery();
     }
 
-    public static Config Hocon(string path, TimeSpan refreshInterval)
-    {
-        var cs = ConnectionString(path).Replace("\"", "\\\"");
-        return ConfigurationFactory.ParseString($$"""
-            akka.persistence {
-              journal {
-                plugin = "akka.persistence.journal.sql"
-                sql {
-                  connection-string = "{{cs}}"
-                  provider-name = "{{ProviderName}}"
-                  auto-initialize = on
-                  # Tags in a column of the journal row. The default tag table made every by-tag read scan the whole
-                  # tags table once per returned event (Akka.Persistence.Sql 1.5.73 on SQLite): replaying 100,000
-                  # events took 15 minutes; with Csv about 10 seconds.
-                  tag-write-mode = Csv
-                }
-              }
-              snapshot-store {
-                plugin = "akka.persistence.snapshot-store.sql"
-                sql {
-                  connection-string = "{{cs}}"
-                  provider-name = "{{ProviderName}}"
-                  auto-initialize = on
-                }
-              }
-              query.journal.sql {
-                connection-string = "{{cs}}"
-                provider-name = "{{ProviderName}}"
-                tag-read-mode = Csv
-                refresh-interval = {{(int)refreshInterval.TotalMilliseconds}}ms
-                journal-sequence-retrieval.query-delay = {{(int)refreshInterval.TotalMilliseconds}}ms
-              }
-            }
-            """).WithFallback(SqlPersistence.DefaultConfiguration);
-    }
+    public static Config Hocon(string path, TimeSpan refreshInterval) =>
+        SqlPersistenceHocon.For(ProviderName, ConnectionString(path), refreshInterval);
 
     /// <summary>The setup that makes every connection of the plugins use <c>synchronous=NORMAL</c>.</summary>
     public static Setup DataOptions(string path) =>

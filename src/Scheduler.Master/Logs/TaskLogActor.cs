@@ -50,6 +50,19 @@ public sealed class TaskLogActor : ReceivePersistentActor
 
     public static string ActorNameOf(string taskId) => "tasklog-" + taskId;
 
+    /// <summary>The Master's database failed under this copy: the scheduler (its parent) stops for the whole Master.</summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        Context.Parent.Tell(new LogDatabaseFailed($"storing log output of task {_taskId} failed: {cause.GetBaseException().Message}"));
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        Context.Parent.Tell(new LogDatabaseFailed($"reading the log copy of task {_taskId} failed: {reason.GetBaseException().Message}"));
+        base.OnRecoveryFailure(reason, message);
+    }
+
     public override string PersistenceId { get; }
 
     private void OnChunk(TaskLogChunk chunk)
@@ -138,3 +151,6 @@ public sealed record CopyLog(IActorRef Agent, long Epoch) : INoSerializationVeri
 
 /// <summary>Read the copy; <paramref name="LogComplete"/> is the scheduler's knowledge that the copy is whole.</summary>
 public sealed record ReadLog(long Offset, int MaxBytes, bool LogComplete) : INoSerializationVerificationNeeded;
+
+/// <summary>A log copy could not be read or written: the Master's database failed.</summary>
+public sealed record LogDatabaseFailed(string Error) : INoSerializationVerificationNeeded;

@@ -236,6 +236,29 @@ public sealed class InProcessCluster : IAsyncDisposable
         }
     }
 
+    public async Task<MasterStatus> StatusAsync() => (await QueryAsync<StatusResult>(GetStatus.Instance)).Status;
+
+    /// <summary>Waits until the Master's status says its database is (un)available, and answers that status.</summary>
+    public async Task<MasterStatus> WaitForDatabaseAsync(bool available)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var status = await StatusAsync();
+            if (status.Database.Available == available)
+            {
+                return status;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the database never became {(available ? "available" : "unavailable")}: {status.Database.Summary}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     public Task<TaskView> WaitForFinalAsync(string taskId) => WaitForTaskAsync(taskId, t => t.State.IsFinal(), "final");
 
     public async Task<AgentView> WaitForAgentAsync(string name, AgentState state)

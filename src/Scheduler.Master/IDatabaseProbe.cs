@@ -1,0 +1,11 @@
+namespace Scheduler.Master;
+
+/// <summary>
+/// A cheap check that the Master's database answers (a <c>SELECT 1</c>). Writes find a failed database too, but
+/// only when there is something to write: the probe finds it while the Master is idle, and tells when to retry.
+/// </summary>
+public interface IDatabaseProbe
+{
+    /// <summary>Completes when the database answered; throws with the driver's reason when it did not.</summary>
+    Task CheckAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,282 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using Scheduler.Contracts;
+using Scheduler.Contracts.Client;
+using Scheduler.Core.Configuration;
+using Scheduler.Core.Database;
+
+namespace Scheduler.Master;
+
+/// <summary>
+/// The cluster singleton: runs the <see cref="SchedulerActor"/> while the database works and stands in for it
+/// while it does not. A failed write or recovery stops the scheduler (Akka.Persistence's own rule, so nothing is
+/// half-applied), and so does a failed check of the database every <c>scheduler.master.db.check-interval</c> (an
+/// idle Master writes nothing). The guard then tries every <c>scheduler.master.db.retry-interval</c>: a check, and
+/// when it passes a new scheduler, which recovers from the journal. Meanwhile agents get no answer at all — exactly as from a failed
+/// Master, so their reconnect windows run — and clients get the outage in one line instead of a timeout.
+/// </summary>
+public sealed class SchedulerGuard : ReceiveActor, IWithTimers
+{
+    private const string RetryTimer = "db-retry";
+    private const string GiveUpTimer = "db-give-up";
+    private const string CheckTimer = "db-check";
+
+    private readonly MasterSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly IDatabaseProbe _probe;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private IActorRef _scheduler = ActorRefs.Nobody;
+    private DatabaseOutage? _outage;
+    private string? _outageCause;
+    private string? _lastRunId;
+    private long _lastEpoch;
+    private long _checkId;
+    private bool _checking;
+    private DatabaseOutage? _lastOutage;
+    private DateTimeOffset? _recoveredAt;
+
+    public SchedulerGuard(MasterSettings settings, TimeProvider time, IDatabaseProbe probe)
+    {
+        _settings = settings;
+        _time = time;
+        _probe = probe;
+        StartScheduler();
+        Become(Running);
+    }
+
+    public static Props Props(MasterSettings settings, TimeProvider time, IDatabaseProbe probe) =>
+        Akka.Actor.Props.Create(() => new SchedulerGuard(settings, time, probe));
+
+    protected override void PreStart() => Timers.StartPeriodicTimer(CheckTimer, CheckDatabase.Instance, _settings.DbCheckInterval);
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>The scheduler is up (or recovering for the first time): everything goes to it.</summary>
+    private void Running()
+    {
+        Receive<SchedulerReady>(OnReady);
+        Receive<DatabaseFailed>(f => _outageCause ??= f.Error);
+        Receive<Terminated>(t => t.ActorRef.Equals(_scheduler), _ => BeginOutage());
+        Receive<CheckDatabase>(_ => Check());
+        Receive<CheckResult>(r => r.Id == _checkId, OnRunningCheck);
+        Receive<GetStatus>(_ => _scheduler.Forward(new StatusQuery(AvailableStatus())));
+        ReceiveAny(m => _scheduler.Forward(m));
+    }
+
+    /// <summary>The database failed: agents get silence, clients the outage, and a new scheduler is tried on a timer.</summary>
+    private void Unavailable()
+    {
+        Receive<RetryDatabase>(_ => Attempt());
+        Receive<CheckResult>(r => r.Id == _checkId, OnAttemptCheck);
+        Receive<GiveUpCheck>(_ => CheckGiveUp());
+        Receive<SchedulerReady>(OnReady);
+        Receive<DatabaseFailed>(f => _outageCause ??= f.Error);
+        Receive<Terminated>(t => t.ActorRef.Equals(_scheduler), _ => AttemptFailed(_outageCause ?? "the scheduler stopped"));
+        Receive<CheckDatabase>(_ => { });
+        Receive<GetStatus>(_ => Sender.Tell(new StatusResult(OutageStatus(_outage!))));
+        Receive<IClientRequest>(_ => Sender.Tell(new RequestFailed(ErrorCode.DatabaseUnavailable, _outage!.Describe(Now))));
+        Receive<CheckResult>(_ => { }); // a check superseded by an attempt
+        ReceiveAny(_ => { }); // agent traffic: not answered, as by a failed Master
+    }
+
+    private void StartScheduler()
+    {
+        _outageCause = null;
+        _checking = false;
+        _scheduler = Context.ActorOf(SchedulerActor.Props(_settings, _time), "scheduler");
+        Context.Watch(_scheduler);
+    }
+
+    private void OnReady(SchedulerReady ready)
+    {
+        _lastRunId = ready.RunId;
+        _lastEpoch = ready.Epoch;
+        if (_outage is { } outage)
+        {
+            _log.Info("Database available again after {Downtime} (attempt {Attempt}); master run {MasterRunId} serving",
+                Durations.Describe(Now - outage.Since), outage.Attempts, ready.RunId);
+            (_lastOutage, _recoveredAt, _outage) = (outage, Now, null);
+            Timers.Cancel(RetryTimer);
+            Timers.Cancel(GiveUpTimer);
+            Become(Running);
+        }
+    }
+
+    /// <summary>One check at a time; it answers itself with a <see cref="CheckResult"/>.</summary>
+    private void Check()
+    {
+        if (_checking)
+        {
+            return;
+        }
+
+        _checking = true;
+        RunCheck(_probe, ++_checkId, _settings.DbCheckTimeout).PipeTo(Self);
+    }
+
+    private static async Task<CheckResult> RunCheck(IDatabaseProbe probe, long id, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await probe.CheckAsync(cancel.Token).ConfigureAwait(false);
+            return new CheckResult(id, null);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            return new CheckResult(id, $"no answer within {Durations.Format(timeout)} (scheduler.master.db.check-timeout)");
+        }
+        catch (Exception e)
+        {
+            return new CheckResult(id, e.GetBaseException().Message);
+        }
+    }
+
+    /// <summary>A failed check while serving: the scheduler is stopped as if a write had failed.</summary>
+    private void OnRunningCheck(CheckResult result)
+    {
+        _checking = false;
+        if (result.Error is { } error && !_scheduler.IsNobody())
+        {
+            _outageCause ??= "check failed: " + error;
+            Context.Stop(_scheduler);
+        }
+    }
+
+    /// <summary>The check of an attempt: when the database answers, a new scheduler recovers from it.</summary>
+    private void OnAttemptCheck(CheckResult result)
+    {
+        _checking = false;
+        if (result.Error is { } error)
+        {
+            AttemptFailed(error);
+            return;
+        }
+
+        _log.Info("Database attempt {Attempt}: the database answers; the scheduler recovers from the journal", _outage!.Attempts);
+        StartScheduler();
+    }
+
+    private void BeginOutage()
+    {
+        _scheduler = ActorRefs.Nobody;
+        var error = _outageCause ?? "the scheduler stopped";
+        _outage = DatabaseOutage.Began(Now, error, _settings.DbRetryInterval);
+        _log.Error("Database unavailable: {Error}. The Master stopped starting tasks, adopting agent events and answering "
+                   + "agents' heartbeats; first attempt to reach it at {NextAttemptAt:HH:mm:ss} (every {RetryInterval})",
+            error, _outage.NextAttemptAt, Durations.Format(_settings.DbRetryInterval));
+        Timers.StartSingleTimer(RetryTimer, RetryDatabase.Instance, _settings.DbRetryInterval);
+        ScheduleGiveUpCheck();
+        Become(Unavailable);
+    }
+
+    private void Attempt()
+    {
+        _outage = _outage!.AttemptStarted();
+        _checking = false; // a check still hanging from before the outage is superseded
+        Check();
+    }
+
+    private void AttemptFailed(string error)
+    {
+        _outage = _outage!.AttemptFailed(Now, error, _settings.DbRetryInterval);
+        _log.Warning("Database attempt {Attempt} failed: {Error}; next attempt at {NextAttemptAt:HH:mm:ss} (unavailable for {Downtime})",
+            _outage.Attempts, _outage.Error, _outage.NextAttemptAt, Durations.Describe(Now - _outage.Since));
+        Timers.StartSingleTimer(RetryTimer, RetryDatabase.Instance, _settings.DbRetryInterval);
+    }
+
+    private void ScheduleGiveUpCheck()
+    {
+        if (GiveUpLimit() is { } limit)
+        {
+            Timers.StartSingleTimer(GiveUpTimer, GiveUpCheck.Instance, limit - (Now - _outage!.Since));
+        }
+    }
+
+    private TimeSpan? GiveUpLimit()
+    {
+        var cluster = Cluster.Get(Context.System);
+        var othersUp = cluster.State.Members.Any(m =>
+            m.Status == MemberStatus.Up && m.HasRole(SchedulerPaths.MasterRole) && !m.Address.Equals(cluster.SelfAddress));
+        return _settings.DbGiveUpAfter.Limit(othersUp);
+    }
+
+    /// <summary>
+    /// Past scheduler.master.db.give-up-after this master stops (exit code 1), so another master takes the
+    /// singleton over, or a process supervisor restarts it; without a limit it keeps trying.
+    /// </summary>
+    private void CheckGiveUp()
+    {
+        var limit = GiveUpLimit();
+        if (!_outage!.IsPastLimit(Now, limit))
+        {
+            ScheduleGiveUpCheck();
+            return;
+        }
+
+        _log.Error("Giving up: database unavailable for {Downtime} (scheduler.master.db.give-up-after = {Limit}); this master node stops",
+            Durations.Describe(Now - _outage.Since), Durations.Format(limit!.Value));
+        CoordinatedShutdown.Get(Context.System).Run(DatabaseGaveUp.Instance);
+    }
+
+    private DatabaseStatus AvailableStatus() => _lastOutage is { } last && _recoveredAt is { } at
+        ? new DatabaseStatus(true, last.DescribeEnded(at), last.Since, last.Attempts, null, last.Error, at)
+        : new DatabaseStatus(true, "available");
+
+    private MasterStatus OutageStatus(DatabaseOutage outage) => new(
+        SchedulerNode.Of(Context.System),
+        _lastRunId,
+        _lastEpoch,
+        _settings.JournalKindName,
+        new DatabaseStatus(false, outage.Describe(Now), outage.Since, outage.Attempts, outage.NextAttemptAt, outage.Error),
+        Agents: null,
+        UnfinishedTasks: null);
+
+    private sealed class RetryDatabase : INoSerializationVerificationNeeded
+    {
+        public static RetryDatabase Instance { get; } = new();
+    }
+
+    private sealed class CheckDatabase : INoSerializationVerificationNeeded
+    {
+        public static CheckDatabase Instance { get; } = new();
+    }
+
+    /// <summary>The answer of check number <paramref name="Id"/>; only the latest check counts.</summary>
+    private sealed record CheckResult(long Id, string? Error) : INoSerializationVerificationNeeded;
+
+    private sealed class GiveUpCheck : INoSerializationVerificationNeeded
+    {
+        public static GiveUpCheck Instance { get; } = new();
+    }
+}
+
+/// <summary>Asks the scheduler for its status; the guard adds what it knows of the database.</summary>
+internal sealed record StatusQuery(DatabaseStatus Database) : INoSerializationVerificationNeeded;
+
+/// <summary>The scheduler recovered and persisted its epoch: the database works.</summary>
+internal sealed record SchedulerReady(string RunId, long Epoch) : INoSerializationVerificationNeeded;
+
+/// <summary>The scheduler's database failed: it stops after telling the guard why.</summary>
+internal sealed record DatabaseFailed(string Error) : INoSerializationVerificationNeeded;
+
+/// <summary>The reason a master node stopped itself: its database stayed unavailable past give-up-after.</summary>
+public sealed class DatabaseGaveUp : CoordinatedShutdown.Reason
+{
+    public static DatabaseGaveUp Instance { get; } = new();
+
+    public override int ExitCode => 1;
+}
+
+/// <summary>This node's remoting address as HOST:PORT.</summary>
+internal static class SchedulerNode
+{
+    public static string Of(ActorSystem system)
+    {
+        var address = Cluster.Get(system).SelfAddress;
+        return $"{address.Host}:{address.Port}";
+    }
+}
