@@ -117,13 +117,18 @@ public sealed class SchedulerClient : IAsyncDisposable
     public Task<TasksResult> GetTasksAsync(string? agent = null, CancellationToken cancellationToken = default) =>
         RequestAsync<TasksResult>(new GetTasks(agent), cancellationToken);
 
-    /// <summary>Tasks newest first, optionally of one agent or one task id; see <see cref="GetTasksAsync"/> for omitted ones.</summary>
+    /// <summary>
+    /// Tasks newest first, optionally of one agent, one task id, or submitted in [<paramref name="since"/>,
+    /// <paramref name="until"/>); see <see cref="GetTasksAsync"/> for omitted ones.
+    /// </summary>
     public Task<TasksResult> GetHistoryAsync(
         string? agent = null,
         string? taskId = null,
         int limit = 100,
+        DateTimeOffset? since = null,
+        DateTimeOffset? until = null,
         CancellationToken cancellationToken = default) =>
-        RequestAsync<TasksResult>(new GetHistory(agent, taskId, limit), cancellationToken);
+        RequestAsync<TasksResult>(new GetHistory(agent, taskId, limit, since, until), cancellationToken);
 
     /// <summary>The newest entries of the Master's event log (agents registered, unreachable, reconnected, lost, …), oldest first.</summary>
     public Task<EventsResult> GetEventsAsync(string? agent = null, int limit = 100, CancellationToken cancellationToken = default) =>

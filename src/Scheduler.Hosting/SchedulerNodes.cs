@@ -10,7 +10,10 @@ using Scheduler.Agent.Processes;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Serialization;
 using Scheduler.Hosting.Persistence;
+using Microsoft.Data.Sqlite;
+using Npgsql;
 using Scheduler.Master;
+using Scheduler.Master.History;
 
 namespace Scheduler.Hosting;
 
@@ -82,7 +85,7 @@ public static class SchedulerNodes
     public static ActorSystem StartMasterSystem(Config config, string origin, string host, int port)
     {
         var settings = NodeConfig.Read(() => MasterSettings.Create(config, origin));
-        var (system, probe) = StartMasterOnJournal(settings, origin,
+        var (system, database) = StartMasterOnJournal(settings, origin,
             config.WithFallback(AkkaHocon.Master(host, port, settings.LostAfter)).WithFallback(MasterSettings.DefaultConfig));
 
         var cluster = Cluster.Get(system);
@@ -92,7 +95,7 @@ public static class SchedulerNodes
         }
 
         system.ActorOf(ClusterSingletonManager.Props(
-                SchedulerGuard.Props(settings, TimeProvider.System, probe),
+                SchedulerGuard.Props(settings, TimeProvider.System, database),
                 PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole(SchedulerPaths.MasterRole)),
             "scheduler");
@@ -108,23 +111,26 @@ public static class SchedulerNodes
     /// A SQLite master locks its data folder and keeps its journal there; a PostgreSQL master shares nothing on
     /// disk (several may run on one host). Both get circuit breakers that let the first retry after an outage through.
     /// </summary>
-    private static (ActorSystem System, IDatabaseProbe Probe) StartMasterOnJournal(MasterSettings settings, string origin, Config config)
+    private static (ActorSystem System, MasterDatabase Database) StartMasterOnJournal(MasterSettings settings, string origin, Config config)
     {
         var refresh = TimeSpan.FromMilliseconds(200);
         if (settings.JournalKind == JournalKind.Sqlite)
         {
             var sqlite = StartLockedSystem(SchedulerPaths.SystemName, settings.DataDir, "master", settings.JournalPath, refresh,
                 config.WithFallback(SqlPersistenceHocon.Breakers(settings.DbRetryInterval, TimeSpan.FromSeconds(20))));
-            return (sqlite, new SqliteProbe(settings.JournalPath));
+            var connectionString = SqliteJournal.ConnectionString(settings.JournalPath);
+            return (sqlite, new MasterDatabase(new SqliteProbe(settings.JournalPath),
+                new TaskHistoryStore(() => new SqliteConnection(connectionString))));
         }
 
-        var connectionString = PostgresConnectionString(settings.ConnectionString, origin);
+        var postgres = PostgresConnectionString(settings.ConnectionString, origin);
         var full = config
-            .WithFallback(SqlPersistenceHocon.Breakers(settings.DbRetryInterval, PostgresJournal.CallLimit(connectionString)))
-            .WithFallback(PostgresJournal.Hocon(connectionString, refresh))
+            .WithFallback(SqlPersistenceHocon.Breakers(settings.DbRetryInterval, PostgresJournal.CallLimit(postgres)))
+            .WithFallback(PostgresJournal.Hocon(postgres, refresh))
             .WithFallback(SerializationConfig.Hocon)
             .WithFallback(SchedulerLogging.AkkaHocon);
-        return (CreateSystem(SchedulerPaths.SystemName, full, setup: null), new PostgresProbe(connectionString));
+        return (CreateSystem(SchedulerPaths.SystemName, full, setup: null),
+            new MasterDatabase(new PostgresProbe(postgres), new TaskHistoryStore(() => new NpgsqlConnection(postgres))));
     }
 
     private static string PostgresConnectionString(string configured, string origin)

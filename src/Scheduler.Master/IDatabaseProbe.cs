@@ -9,3 +9,6 @@ public interface IDatabaseProbe
     /// <summary>Completes when the database answered; throws with the driver's reason when it did not.</summary>
     Task CheckAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>What the Master uses of its database besides the Akka.Persistence journal: the check and the history table.</summary>
+public sealed record MasterDatabase(IDatabaseProbe Probe, History.TaskHistoryStore History);

@@ -19,6 +19,7 @@ public sealed record MasterSettings(
     TimeSpan LostAfter,
     TimeSpan OutboxResendInterval,
     TimeSpan LogCopyInterval,
+    TimeSpan HistoryMoveInterval,
     int LogChunkBytes)
 {
     public static Config DefaultConfig { get; } = ReferenceConfig.Load(typeof(MasterSettings).Assembly, "Scheduler.Master.reference.conf");
@@ -51,6 +52,7 @@ public sealed record MasterSettings(
             r.Duration("scheduler.master.lost-after"),
             r.Duration("scheduler.master.outbox-resend-interval"),
             r.Duration("scheduler.master.log-copy-interval"),
+            r.Duration("scheduler.master.history-move-interval"),
             r.Int("scheduler.master.log-chunk-bytes", 1_000, WireLimits.MaxLogChunkBytes));
         if (settings.UnreachableAfter <= settings.HeartbeatInterval)
         {

@@ -154,7 +154,20 @@ public sealed partial class SchedulerActor
             return;
         }
 
-        s.Ref.Tell(new ReleaseConfirmed(_state.Epoch, r.JournalId, _state.Releasable(r.AgentName, r.TaskIds)));
+        // Open tasks are judged by the state; the others may be settled in the history table, which holds only
+        // tasks final by their agent's word with their whole log.
+        var releasable = _state.Releasable(r.AgentName, r.TaskIds);
+        var elsewhere = r.TaskIds.Where(id => !_state.Tasks.ContainsKey(id)).ToList();
+        if (elsewhere.Count == 0)
+        {
+            s.Ref.Tell(new ReleaseConfirmed(_state.Epoch, r.JournalId, releasable));
+            return;
+        }
+
+        var epoch = _state.Epoch;
+        _history.ExistingAsync(r.AgentName, elsewhere).PipeTo(s.Ref, Self,
+            success: settled => new ReleaseConfirmed(epoch, r.JournalId, releasable.Concat(settled).ToList()),
+            failure: e => new LogDatabaseFailed($"reading the task history failed: {e.GetBaseException().Message}"));
     }
 
     private void OnStartRejected(StartTaskRejected r)

@@ -5,6 +5,7 @@ using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Tasks;
 using Scheduler.Core.Configuration;
+using Scheduler.Core.Scheduling;
 using Scheduler.Core.Tasks;
 using Scheduler.Master.Logs;
 
@@ -13,25 +14,35 @@ namespace Scheduler.Master;
 /// <summary>The client side of the scheduler: requests from integrators and the CLI.</summary>
 public sealed partial class SchedulerActor
 {
-    private void OnSubmit(SubmitTask submit)
+    private void OnSubmit(SubmitTask submit) => Submit(submit, Sender, historyChecked: false);
+
+    /// <summary>
+    /// Validates, answers a retried submit with its task and refuses another command under a used id — also an id
+    /// already in the history table (asked first, off the actor) — and persists the task before dispatching it.
+    /// </summary>
+    private void Submit(SubmitTask submit, IActorRef replyTo, bool historyChecked)
     {
         var spec = submit.Spec;
         if (Validate(submit) is { } failure)
         {
-            Sender.Tell(failure);
+            replyTo.Tell(failure);
             return;
         }
 
         if (_state.Tasks.TryGetValue(spec.TaskId, out var existing))
         {
-            // A retried submit of the same task is answered with the task; another command under the id is refused.
-            Sender.Tell(existing.Agent == submit.Agent && existing.Spec.SameCommandAs(spec)
-                ? new TaskResult(View(existing))
-                : new RequestFailed(ErrorCode.DuplicateTaskId, $"task id '{spec.TaskId}' is already used (agent '{existing.Agent}', command [{string.Join(' ', existing.Spec.Command)}])"));
+            replyTo.Tell(SameOrDuplicate(submit, existing, View(existing)));
             return;
         }
 
-        var replyTo = Sender;
+        if (!historyChecked)
+        {
+            _history.FindAsync(spec.TaskId).PipeTo(Self,
+                success: found => new SubmitChecked(submit, found, replyTo),
+                failure: e => new SubmitChecked(submit, null, replyTo, e));
+            return;
+        }
+
         PersistAndApply(new TaskSubmitted(submit.Agent, spec, Now), _ =>
         {
             _log.Info("Task {TaskId} submitted to agent {AgentName}", spec.TaskId, submit.Agent);
@@ -42,6 +53,29 @@ public sealed partial class SchedulerActor
             }
         });
     }
+
+    private void OnSubmitChecked(SubmitChecked c)
+    {
+        if (c.Failure is { } e)
+        {
+            c.ReplyTo.Tell(HistoryUnavailable(e));
+        }
+        else if (c.InHistory is { } settled)
+        {
+            c.ReplyTo.Tell(SameOrDuplicate(c.Submit, settled, settled.ToView(agentReachable: true)));
+        }
+        else
+        {
+            Submit(c.Submit, c.ReplyTo, historyChecked: true);
+        }
+    }
+
+    /// <summary>A retried submit of the same task is answered with the task; another command under the id is refused.</summary>
+    private static object SameOrDuplicate(SubmitTask submit, TaskEntry existing, TaskView view) =>
+        existing.Agent == submit.Agent && existing.Spec.SameCommandAs(submit.Spec)
+            ? new TaskResult(view)
+            : new RequestFailed(ErrorCode.DuplicateTaskId,
+                $"task id '{submit.Spec.TaskId}' is already used (agent '{existing.Agent}', command [{string.Join(' ', existing.Spec.Command)}])");
 
     private RequestFailed? Validate(SubmitTask submit)
     {
@@ -78,7 +112,8 @@ public sealed partial class SchedulerActor
     {
         if (!_state.Tasks.TryGetValue(kill.TaskId, out var task))
         {
-            Sender.Tell(NotFound(kill.TaskId));
+            // Not open: settled in the history table (answered as it is) or unknown.
+            WithTask(kill.TaskId, (_, view) => view is null ? NotFound(kill.TaskId) : new TaskResult(view));
             return;
         }
 
@@ -101,16 +136,8 @@ public sealed partial class SchedulerActor
         });
     }
 
-    private void OnGetLog(GetTaskLog request)
-    {
-        if (!_state.Tasks.TryGetValue(request.TaskId, out var task))
-        {
-            Sender.Tell(NotFound(request.TaskId));
-            return;
-        }
-
-        LogActor(request.TaskId).Forward(new ReadLog(request.Offset, Math.Clamp(request.MaxBytes, 1, _settings.LogChunkBytes), task.LogComplete));
-    }
+    private sealed record SubmitChecked(SubmitTask Submit, TaskEntry? InHistory, IActorRef ReplyTo, Exception? Failure = null)
+        : INoSerializationVerificationNeeded;
 
     private List<AgentView> AgentViews()
     {

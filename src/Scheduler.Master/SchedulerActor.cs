@@ -8,6 +8,7 @@ using Scheduler.Contracts.Tasks;
 using Scheduler.Core.Agents;
 using Scheduler.Core.Scheduling;
 using Scheduler.Master.Agents;
+using Scheduler.Master.History;
 using Scheduler.Master.Logs;
 
 namespace Scheduler.Master;
@@ -21,20 +22,23 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
 {
     private readonly MasterSettings _settings;
     private readonly TimeProvider _time;
+    private readonly TaskHistoryStore _history;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, AgentSession> _sessions = new();
     private SchedulerState _state = SchedulerState.Empty;
 
-    public SchedulerActor(MasterSettings settings, TimeProvider time)
+    public SchedulerActor(MasterSettings settings, TimeProvider time, TaskHistoryStore history)
     {
         _settings = settings;
         _time = time;
+        _history = history;
         Recover<IMasterEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ => StartEpoch());
         CommandAny(_ => Stash.Stash());
     }
 
-    public static Props Props(MasterSettings settings, TimeProvider time) => Akka.Actor.Props.Create(() => new SchedulerActor(settings, time));
+    public static Props Props(MasterSettings settings, TimeProvider time, TaskHistoryStore history) =>
+        Akka.Actor.Props.Create(() => new SchedulerActor(settings, time, history));
 
     public override string PersistenceId => "scheduler";
 
@@ -55,6 +59,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
             Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.HeartbeatInterval);
             Timers.StartPeriodicTimer("outbox", ResendOutbox.Instance, _settings.OutboxResendInterval);
             Timers.StartPeriodicTimer("logs", CopyLogs.Instance, _settings.LogCopyInterval);
+            Timers.StartPeriodicTimer("history", MoveHistory.Instance, _settings.HistoryMoveInterval);
             Context.Parent.Tell(new SchedulerReady(e.RunId, e.Epoch));
             Become(Serving);
             Stash.UnstashAll();
@@ -77,13 +82,15 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<CopyLogs>(_ => CopyAllLogs());
 
         Command<SubmitTask>(OnSubmit);
+        Command<SubmitChecked>(OnSubmitChecked);
         Command<KillTask>(OnKill);
-        Command<GetTask>(q => Sender.Tell(_state.Tasks.TryGetValue(q.TaskId, out var t)
-            ? new TaskResult(View(t))
-            : NotFound(q.TaskId)));
+        Command<GetTask>(OnGetTask);
         Command<GetTasks>(q => Sender.Tell(Tasks(_state.Unfinished(q.Agent))));
-        Command<GetHistory>(q => Sender.Tell(Tasks(_state.History(q.Agent, q.TaskId, q.Limit))));
+        Command<GetHistory>(OnGetHistory);
         Command<GetTaskLog>(OnGetLog);
+        Command<HistoryLookup>(OnHistoryLookup);
+        Command<MoveHistory>(_ => MoveSettledToHistory());
+        Command<HistoryWritten>(OnHistoryWritten);
         Command<GetAgents>(_ => Sender.Tell(new AgentsResult(AgentViews())));
         Command<StatusQuery>(q => Sender.Tell(new StatusResult(Status(q.Database))));
         Command<LogDatabaseFailed>(f => StopForDatabase(f.Error));

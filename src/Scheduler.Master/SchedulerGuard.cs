@@ -24,7 +24,7 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
 
     private readonly MasterSettings _settings;
     private readonly TimeProvider _time;
-    private readonly IDatabaseProbe _probe;
+    private readonly MasterDatabase _database;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IActorRef _scheduler = ActorRefs.Nobody;
     private DatabaseOutage? _outage;
@@ -36,17 +36,17 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
     private DatabaseOutage? _lastOutage;
     private DateTimeOffset? _recoveredAt;
 
-    public SchedulerGuard(MasterSettings settings, TimeProvider time, IDatabaseProbe probe)
+    public SchedulerGuard(MasterSettings settings, TimeProvider time, MasterDatabase database)
     {
         _settings = settings;
         _time = time;
-        _probe = probe;
+        _database = database;
         StartScheduler();
         Become(Running);
     }
 
-    public static Props Props(MasterSettings settings, TimeProvider time, IDatabaseProbe probe) =>
-        Akka.Actor.Props.Create(() => new SchedulerGuard(settings, time, probe));
+    public static Props Props(MasterSettings settings, TimeProvider time, MasterDatabase database) =>
+        Akka.Actor.Props.Create(() => new SchedulerGuard(settings, time, database));
 
     protected override void PreStart() => Timers.StartPeriodicTimer(CheckTimer, CheckDatabase.Instance, _settings.DbCheckInterval);
 
@@ -86,7 +86,7 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
     {
         _outageCause = null;
         _checking = false;
-        _scheduler = Context.ActorOf(SchedulerActor.Props(_settings, _time), "scheduler");
+        _scheduler = Context.ActorOf(SchedulerActor.Props(_settings, _time, _database.History), "scheduler");
         Context.Watch(_scheduler);
     }
 
@@ -114,7 +114,7 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
         }
 
         _checking = true;
-        RunCheck(_probe, ++_checkId, _settings.DbCheckTimeout).PipeTo(Self);
+        RunCheck(_database.Probe, ++_checkId, _settings.DbCheckTimeout).PipeTo(Self);
     }
 
     private static async Task<CheckResult> RunCheck(IDatabaseProbe probe, long id, TimeSpan timeout)

@@ -78,6 +78,29 @@ public sealed class ClientCommandSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task History_since_and_until_should_take_a_time_or_a_duration_ago()
+    {
+        var before = DateTimeOffset.UtcNow;
+        var (exitCode, _, errors) = await RunAsync("history", "--since", "2h", "--until", "2026-11-29T10:00:00Z");
+
+        Assert.Equal(0, exitCode);
+        Assert.Empty(errors);
+        var asked = Assert.Single(_master.Received.OfType<GetHistory>());
+        Assert.InRange(asked.Since!.Value, before.AddHours(-2).AddSeconds(-1), DateTimeOffset.UtcNow.AddHours(-2));
+        Assert.Equal(new DateTimeOffset(2026, 11, 29, 10, 0, 0, TimeSpan.Zero), asked.Until);
+    }
+
+    [Fact]
+    public async Task History_with_a_bad_time_should_be_a_usage_error_naming_the_option()
+    {
+        var (exitCode, _, errors) = await RunAsync("history", "--since", "yesterday-ish");
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(["error: --since: 'yesterday-ish' is neither a time such as 2026-11-29T10:00:00Z nor a duration such as 2h"], errors);
+        Assert.Empty(_master.Received);
+    }
+
+    [Fact]
     public async Task Task_and_kill_should_print_the_task()
     {
         var (taskExit, taskOutput, _) = await RunAsync("task", "t-4", "--json");

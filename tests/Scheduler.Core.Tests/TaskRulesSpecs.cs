@@ -1,3 +1,4 @@
+using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Tasks;
 using Scheduler.Core.Scheduling;
@@ -51,15 +52,35 @@ public sealed class SchedulerQueriesSpecs
         tasks.Aggregate(SchedulerState.Empty, (state, t) => state.Apply(new TaskSubmitted(t.Agent, Spec(t.Id), T0)));
 
     [Fact]
-    public void History_should_be_newest_first_filtered_and_limited()
+    public void Settled_tasks_should_be_final_by_their_agents_word_with_their_whole_log_and_move_out_of_the_state()
     {
-        var state = Submitted(("a1", "t1"), ("a2", "t2"), ("a1", "t3"));
+        var state = Submitted(("a1", "t1"), ("a1", "t2"), ("a1", "t3"), ("a1", "t4"))
+            .Apply(new TaskRejectedByAgent("t1", "no", T0))
+            .Apply(new TaskLogCompleted("t1", 0, T0))
+            .Apply(new TaskRejectedByAgent("t2", "no", T0)) // final, log not copied yet
+            .Apply(new TaskLogCompleted("t3", 0, T0)); // log complete but still open
 
-        Assert.Equal(["t3", "t2", "t1"], state.History(null, null, 10).Select(t => t.Spec.TaskId));
-        Assert.Equal(["t3", "t1"], state.History("a1", null, 10).Select(t => t.Spec.TaskId));
-        Assert.Equal(["t2"], state.History(null, "t2", 10).Select(t => t.Spec.TaskId));
-        Assert.Equal(["t3"], state.History(null, null, 1).Select(t => t.Spec.TaskId));
-        Assert.Equal(["t3"], state.History(null, null, 0).Select(t => t.Spec.TaskId));
+        Assert.Equal(["t1"], state.Settled(10).Select(t => t.Spec.TaskId));
+
+        var moved = state.Apply(new TasksMovedToHistory(["t1", "t3", "t9"], T0));
+
+        Assert.Equal(["t2", "t3", "t4"], moved.Tasks.Keys.Order());
+        Assert.Empty(moved.Settled(10));
+    }
+
+    [Fact]
+    public void A_task_the_master_concluded_lost_should_not_settle_until_its_agent_reports_it()
+    {
+        var state = SchedulerState.Empty
+            .Apply(new AgentJournalAttached("a1", "j1", T0))
+            .Apply(new TaskSubmitted("a1", Spec("t1"), T0))
+            .Apply(new AgentEventsAdopted("a1", "j1", 1, [new JournaledTaskEvent(1, new TaskStarted("t1", 42, 1, "boot", T0))]))
+            .Apply(new AgentDeclaredLost("a1", "j1", "agent unreachable for 6m", T0))
+            .Apply(new TaskLogCompleted("t1", 0, T0));
+
+        Assert.Equal(TaskState.Lost, state.Tasks["t1"].State);
+        Assert.Empty(state.Settled(10));
+        Assert.Single(state.Apply(new TasksMovedToHistory(["t1"], T0)).Tasks);
     }
 
     [Fact]

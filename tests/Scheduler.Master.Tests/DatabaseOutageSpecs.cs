@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Npgsql;
 using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Journal;
@@ -151,6 +152,20 @@ public sealed class DatabaseOutageSpecs : IAsyncLifetime
         await _cluster.StartAgentAsync("a1");
         var task = await _cluster.SubmitAsync("a1", "sh", "-c", "echo late-start");
         Assert.Equal(TaskState.Succeeded, (await _cluster.WaitForFinalAsync(task.TaskId)).State);
+    }
+
+    [Fact]
+    public async Task A_single_master_with_a_give_up_after_should_stop_its_node_once_the_outage_lasts_that_long()
+    {
+        _cluster = await InProcessCluster.StartWithAsync(MasterHocon(_connectionString, "scheduler.master.db.give-up-after = 2s"), throttled: false);
+        await _cluster.WaitForDatabaseAsync(available: true);
+
+        await _postgres.StopAsync();
+        await _cluster.WaitForDatabaseAsync(available: false);
+
+        var stopped = await Task.WhenAny(_cluster.Master.WhenTerminated, Task.Delay(TimeSpan.FromSeconds(30)));
+        Assert.Same(_cluster.Master.WhenTerminated, stopped);
+        Assert.Equal(1, CoordinatedShutdown.Get(_cluster.Master).ShutdownReason?.ExitCode);
     }
 
     private async Task<long> JournalRowsAsync()

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using Scheduler.Client;
 using Scheduler.Contracts.Tasks;
 
 namespace Scheduler.Cli.Commands;
@@ -46,14 +48,18 @@ public static class TaskCommands
         var agent = AgentOption("Only the tasks of this agent");
         var task = new Option<string>("--task") { Description = "Only this task", HelpName = "TASK_ID" };
         var limit = LimitOption("tasks", DefaultHistoryLimit);
-        var command = new Command("history", "List tasks newest first, final ones included") { agent, task, limit };
+        var since = TimeOption("--since", "Only tasks submitted at or after this time");
+        var until = TimeOption("--until", "Only tasks submitted before this time");
+        var command = new Command("history", "List tasks newest first, final ones included") { agent, task, limit, since, until };
         client.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
             var taskId = parse.GetValue(task) is { } given ? ValidTaskId(given) : null;
+            var now = DateTimeOffset.UtcNow;
+            var (from, to) = (PointInTime(parse.GetValue(since), "--since", now), PointInTime(parse.GetValue(until), "--until", now));
             return client.RunAsync(parse, async (scheduler, output) =>
             {
-                var tasks = await scheduler.GetHistoryAsync(parse.GetValue(agent), taskId, parse.GetValue(limit), cancellationToken)
+                var tasks = await scheduler.GetHistoryAsync(parse.GetValue(agent), taskId, parse.GetValue(limit), from, to, cancellationToken)
                     .ConfigureAwait(false);
                 output.Tasks(tasks);
                 return ExitCodes.Ok;
@@ -102,6 +108,27 @@ public static class TaskCommands
     }
 
     public static Option<string> AgentOption(string description) => new("--agent") { Description = description, HelpName = "NAME" };
+
+    private static Option<string> TimeOption(string name, string description) =>
+        new(name) { Description = description + ": 2026-11-29T10:00:00Z (or local 2026-11-29 10:00), or a duration ago such as 2h", HelpName = "TIME" };
+
+    /// <summary>An ISO-8601 time (local when it names no offset) or a duration before <paramref name="now"/>.</summary>
+    public static DateTimeOffset? PointInTime(string? text, string option, DateTimeOffset now)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (Durations.TryParse(text, out _) is { } ago)
+        {
+            return now - ago;
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var time)
+            ? time
+            : throw new UsageException($"{option}: '{text}' is neither a time such as 2026-11-29T10:00:00Z nor a duration such as 2h");
+    }
 
     public static string ValidTaskId(string id) =>
         TaskIds.Problem(id) is { } problem ? throw new UsageException(problem) : id;

@@ -56,3 +56,9 @@ public sealed record TaskLogCompleted(string TaskId, long Length, DateTimeOffset
 
 /// <summary>A chunk of a task's log copied from its agent (persistence id <c>tasklog-{TaskId}</c>).</summary>
 public sealed record TaskLogChunkStored(string TaskId, long Offset, byte[] Data) : ISchedulerMessage;
+
+/// <summary>
+/// Settled tasks (final by their agent's word, whole log held) were written to the history table, so the Master's
+/// state lets go of them; queries find them there.
+/// </summary>
+public sealed record TasksMovedToHistory(IReadOnlyList<string> TaskIds, DateTimeOffset At) : IMasterEvent;

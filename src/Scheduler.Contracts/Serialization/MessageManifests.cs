@@ -67,6 +67,7 @@ public static class MessageManifests
         (typeof(AgentCoupled), "mj.agent-coupled"),
         (typeof(AgentWentUnreachable), "mj.agent-unreachable"),
         (typeof(AgentDeclaredLost), "mj.agent-lost"),
+        (typeof(TasksMovedToHistory), "mj.moved-to-history"),
     ];
 
     private static readonly Dictionary<Type, string> ByType = All.ToDictionary(e => e.Type, e => e.Manifest);

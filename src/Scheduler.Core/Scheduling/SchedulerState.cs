@@ -42,12 +42,9 @@ public sealed record SchedulerState(
     public IEnumerable<TaskEntry> Unfinished(string? agent) =>
         Tasks.Values.Where(t => !t.IsFinal && (agent is null || t.Agent == agent)).OrderBy(t => t.Sequence);
 
-    /// <summary>One entry per task in its current state, newest first; at least one if any matches.</summary>
-    public IEnumerable<TaskEntry> History(string? agent, string? taskId, int limit) =>
-        Tasks.Values
-            .Where(t => (agent is null || t.Agent == agent) && (taskId is null || t.Spec.TaskId == taskId))
-            .OrderByDescending(t => t.Sequence)
-            .Take(Math.Max(1, limit));
+    /// <summary>Settled tasks still held here, oldest first: the next to move to the history table.</summary>
+    public IReadOnlyList<TaskEntry> Settled(int max) =>
+        Tasks.Values.Where(t => t.IsSettled).OrderBy(t => t.Sequence).Take(max).ToList();
 
     public int RunningCount(string agent) => Tasks.Values.Count(t => t.Agent == agent && t.State == TaskState.Running);
 
@@ -97,6 +94,7 @@ public sealed record SchedulerState(
         AgentWentUnreachable u => Log(u.At, SchedulerEventKind.AgentUnreachable, u.AgentName,
             $"agent {u.AgentName} unreachable: no heartbeat since {u.LastSeen:O}", RunningTaskIds(u.AgentName)),
         AgentDeclaredLost l => DeclareLost(l),
+        TasksMovedToHistory m => this with { Tasks = Tasks.RemoveRange(m.TaskIds.Where(id => Tasks.TryGetValue(id, out var t) && t.IsSettled)) },
         _ => this,
     };
 

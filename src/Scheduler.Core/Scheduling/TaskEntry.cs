@@ -30,6 +30,12 @@ public sealed record TaskEntry(
     public bool AwaitsStart => !AcceptedByAgent && !IsFinal;
 
     /// <summary>
+    /// Nothing can change it any more: final by its agent's word (or refused before it ran) and its whole log held
+    /// here. Settled tasks move to the history table and out of the Master's state.
+    /// </summary>
+    public bool IsSettled => IsFinal && !ConcludedByMaster && (LogComplete || !AcceptedByAgent);
+
+    /// <summary>
     /// A requested kill until the task is final; for a task the Master concluded Lost, until the agent itself
     /// reports it final (the agent may still run it when it comes back).
     /// </summary>
