@@ -20,6 +20,7 @@ public sealed record MasterSettings(
     TimeSpan OutboxResendInterval,
     TimeSpan LogCopyInterval,
     TimeSpan HistoryMoveInterval,
+    int SnapshotEvery,
     int LogChunkBytes)
 {
     public static Config DefaultConfig { get; } = ReferenceConfig.Load(typeof(MasterSettings).Assembly, "Scheduler.Master.reference.conf");
@@ -53,6 +54,7 @@ public sealed record MasterSettings(
             r.Duration("scheduler.master.outbox-resend-interval"),
             r.Duration("scheduler.master.log-copy-interval"),
             r.Duration("scheduler.master.history-move-interval"),
+            r.Int("scheduler.master.snapshot-every", 10, 1_000_000),
             r.Int("scheduler.master.log-chunk-bytes", 1_000, WireLimits.MaxLogChunkBytes));
         if (settings.UnreachableAfter <= settings.HeartbeatInterval)
         {

@@ -164,10 +164,18 @@ public sealed partial class SchedulerActor
             return;
         }
 
-        var epoch = _state.Epoch;
-        _history.ExistingAsync(r.AgentName, elsewhere).PipeTo(s.Ref, Self,
-            success: settled => new ReleaseConfirmed(epoch, r.JournalId, releasable.Concat(settled).ToList()),
-            failure: e => new LogDatabaseFailed($"reading the task history failed: {e.GetBaseException().Message}"));
+        var (epoch, self, agent) = (_state.Epoch, Self, s.Ref);
+        _history.ExistingAsync(r.AgentName, elsewhere).ContinueWith(lookup =>
+        {
+            if (lookup.IsCompletedSuccessfully)
+            {
+                agent.Tell(new ReleaseConfirmed(epoch, r.JournalId, releasable.Concat(lookup.Result).ToList()), self);
+            }
+            else
+            {
+                self.Tell(new LogDatabaseFailed($"reading the task history failed: {lookup.Exception?.GetBaseException().Message}"));
+            }
+        }, TaskScheduler.Default);
     }
 
     private void OnStartRejected(StartTaskRejected r)

@@ -32,6 +32,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         _settings = settings;
         _time = time;
         _history = history;
+        Recover<SnapshotOffer>(RecoverSnapshot);
         Recover<IMasterEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ => StartEpoch());
         CommandAny(_ => Stash.Stash());
@@ -91,6 +92,10 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<HistoryLookup>(OnHistoryLookup);
         Command<MoveHistory>(_ => MoveSettledToHistory());
         Command<HistoryWritten>(OnHistoryWritten);
+        Command<SaveSnapshotSuccess>(OnSnapshotSaved);
+        Command<SaveSnapshotFailure>(OnSnapshotFailed);
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _log.Warning("Deleting old snapshots failed: {Error}", f.Cause.GetBaseException().Message));
         Command<GetAgents>(_ => Sender.Tell(new AgentsResult(AgentViews())));
         Command<StatusQuery>(q => Sender.Tell(new StatusResult(Status(q.Database))));
         Command<LogDatabaseFailed>(f => StopForDatabase(f.Error));
@@ -155,6 +160,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         {
             _state = _state.Apply(persisted);
             after?.Invoke(persisted);
+            SnapshotWhenDue();
         });
 
     private sealed class Tick : INoSerializationVerificationNeeded

@@ -1,5 +1,14 @@
 using Scheduler.Benchmarks.Adoption;
 using Scheduler.Benchmarks.Harness;
+using Scheduler.Benchmarks.History;
+using Scheduler.Benchmarks.Throughput;
 
-IBenchmark[] benchmarks = [new AdoptionBenchmark()];
+IBenchmark[] benchmarks =
+[
+    new AdoptionBenchmark(),
+    new HistoryBenchmark("sqlite"),
+    new HistoryBenchmark("postgresql"),
+    new ThroughputBenchmark("sqlite"),
+    new ThroughputBenchmark("postgresql"),
+];
 return await BenchmarkRunner.RunAsync(args, benchmarks);

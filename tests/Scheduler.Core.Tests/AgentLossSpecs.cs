@@ -102,6 +102,20 @@ public sealed class AgentLossSpecs
     }
 
     [Fact]
+    public void The_event_log_should_keep_the_newest_entries_and_go_on_numbering()
+    {
+        var state = Running("t-1");
+        for (var i = 0; i < SchedulerState.MaxEventLogEntries + 10; i++)
+        {
+            state = state.Apply(new AgentWentUnreachable("a1", T0, T0.AddSeconds(i)));
+        }
+
+        Assert.Equal(SchedulerState.MaxEventLogEntries, state.EventLog.Count);
+        Assert.Equal(SchedulerState.MaxEventLogEntries + 11L, state.EventLog[^1].Sequence);
+        Assert.Equal(12L, state.EventLog[0].Sequence);
+    }
+
+    [Fact]
     public void AgentCoupled_should_log_registered_first_and_reconnected_after()
     {
         var state = Running("t-1");

@@ -4,6 +4,7 @@ using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Tasks;
 using Scheduler.Master.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Scheduler.Master.Tests;
 
@@ -12,7 +13,7 @@ namespace Scheduler.Master.Tests;
 /// frozen) is handled like a Master failure — agents' windows run, nothing is lost, and the Master is back on the
 /// first retry after the server is.
 /// </summary>
-public sealed class DatabaseOutageSpecs : IAsyncLifetime
+public sealed class DatabaseOutageSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string FastRetries = "scheduler.master.db { retry-interval = 1s, check-interval = 300ms, check-timeout = 3s }";
     private PostgresServer _postgres = null!;
@@ -83,8 +84,10 @@ public sealed class DatabaseOutageSpecs : IAsyncLifetime
         await _cluster.WaitForAgentJournalAsync("a1", e => e is TaskExited x && x.TaskId == finishing.TaskId, "the task's exit journaled by the agent");
         var attemptsBefore = (await _cluster.StatusAsync()).Database.Attempts;
         await _postgres.StartAgainAsync();
+        var back = System.Diagnostics.Stopwatch.StartNew();
 
         var up = await _cluster.WaitForDatabaseAsync(available: true);
+        output.WriteLine($"database back → Master serving again in {back.ElapsedMilliseconds} ms (retry-interval 1s): {up.Database.Summary}");
         Assert.InRange(up.Database.Attempts, attemptsBefore + 1, attemptsBefore + 2); // the next attempt, or one already under way
         Assert.StartsWith("available; unavailable from ", up.Database.Summary);
         var finished = await _cluster.WaitForFinalAsync(finishing.TaskId);

@@ -62,3 +62,9 @@ public sealed record TaskLogChunkStored(string TaskId, long Offset, byte[] Data)
 /// state lets go of them; queries find them there.
 /// </summary>
 public sealed record TasksMovedToHistory(IReadOnlyList<string> TaskIds, DateTimeOffset At) : IMasterEvent;
+
+/// <summary>
+/// A snapshot of the Master's state (open tasks, agents' cursors, the recent event log) so recovery replays only
+/// the events after it. <paramref name="Version"/> names the shape of <paramref name="State"/>.
+/// </summary>
+public sealed record MasterSnapshot(int Version, System.Text.Json.JsonElement State) : ISchedulerMessage;

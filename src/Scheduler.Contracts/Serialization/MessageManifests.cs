@@ -68,6 +68,7 @@ public static class MessageManifests
         (typeof(AgentWentUnreachable), "mj.agent-unreachable"),
         (typeof(AgentDeclaredLost), "mj.agent-lost"),
         (typeof(TasksMovedToHistory), "mj.moved-to-history"),
+        (typeof(MasterSnapshot), "ms.state"),
     ];
 
     private static readonly Dictionary<Type, string> ByType = All.ToDictionary(e => e.Type, e => e.Manifest);

@@ -168,11 +168,18 @@ public sealed record SchedulerState(
     private static string IdList(IReadOnlyList<string> ids) =>
         string.Join(", ", ids.Take(MaxTaskIdsInMessage)) + (ids.Count > MaxTaskIdsInMessage ? $", … ({ids.Count - MaxTaskIdsInMessage} more)" : "");
 
-    private SchedulerState Log(DateTimeOffset at, SchedulerEventKind kind, string? agent, string message, IReadOnlyList<string> taskIds) =>
-        this with
-        {
-            EventLog = EventLog.Add(new SchedulerEvent(EventLog.Count + 1, at, kind, agent, message, taskIds.Take(MaxTaskIdsPerEvent).ToList())),
-        };
+    /// <summary>
+    /// The event log keeps this many newest entries in the state (and its snapshots); every entry stays in the
+    /// journal as the event that made it.
+    /// </summary>
+    public const int MaxEventLogEntries = 1_000;
+
+    private SchedulerState Log(DateTimeOffset at, SchedulerEventKind kind, string? agent, string message, IReadOnlyList<string> taskIds)
+    {
+        var sequence = EventLog.Count == 0 ? 1 : EventLog[^1].Sequence + 1;
+        var log = EventLog.Add(new SchedulerEvent(sequence, at, kind, agent, message, taskIds.Take(MaxTaskIdsPerEvent).ToList()));
+        return this with { EventLog = log.Count > MaxEventLogEntries ? log.RemoveRange(0, log.Count - MaxEventLogEntries) : log };
+    }
 
     private SchedulerState AdoptBatch(AgentEventsAdopted a)
     {

@@ -8,6 +8,7 @@ using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Tasks;
 using Scheduler.Hosting;
+using Scheduler.Master.History;
 
 namespace Scheduler.Benchmarks.Adoption;
 
@@ -36,7 +37,7 @@ public sealed class AdoptionBenchmark : IBenchmark
         }
 
         var events = tasks * 3;
-        var root = Path.Combine(Path.GetTempPath(), "scheduler-benchmarks", "adoption-" + Guid.NewGuid().ToString("N")[..8]);
+        var root = TempFolder.For(Name);
         SchedulerLogging.Configure(Serilog.Events.LogEventLevel.Warning);
         try
         {
@@ -64,7 +65,7 @@ public sealed class AdoptionBenchmark : IBenchmark
         }
         finally
         {
-            TryDelete(root);
+            TempFolder.TryDelete(root);
         }
     }
 
@@ -131,36 +132,27 @@ public sealed class AdoptionBenchmark : IBenchmark
     }
 
     /// <summary>
-    /// Every task of the agent's journal is in the Master's history and none is left unfinished. An answer holds at
-    /// most about 110 KB of tasks, the rest is counted as omitted; those returned must all be Succeeded.
+    /// The newest tasks of the agent's journal are in the Master's history (a query reads at most
+    /// <see cref="TaskHistoryStore.MaxRows"/>) and none is left unfinished. An answer holds at most about 110 KB of
+    /// tasks, the rest is counted as omitted; those returned must all be Succeeded.
     /// </summary>
     private static async Task CheckHistoryAsync(MasterProbe probe, int tasks, CancellationToken cancellationToken)
     {
         var answer = TimeSpan.FromSeconds(30);
-        var history = await probe.QueryAsync<TasksResult>(new GetHistory(AgentName, null, tasks + 1), answer, cancellationToken);
+        var expected = Math.Min(tasks, TaskHistoryStore.MaxRows);
+        var history = await probe.QueryAsync<TasksResult>(new GetHistory(AgentName, null, expected + 1), answer, cancellationToken);
         var total = history.Tasks.Count + history.Omitted;
         var succeeded = history.Tasks.Count(t => t.State == TaskState.Succeeded);
         var unfinished = (await probe.QueryAsync<TasksResult>(new GetTasks(AgentName), answer, cancellationToken)).Tasks.Count;
-        if (total != tasks || succeeded != history.Tasks.Count || unfinished != 0)
+        if (total != expected || succeeded != history.Tasks.Count || unfinished != 0)
         {
             throw new InvalidOperationException(
-                $"the Master's history holds {total} task(s), {history.Tasks.Count - succeeded} of those returned not Succeeded, {unfinished} unfinished; expected {tasks} Succeeded");
+                $"the Master's history answered {total} task(s), {history.Tasks.Count - succeeded} of those returned not Succeeded, {unfinished} unfinished; "
+                + $"expected {expected} Succeeded");
         }
 
-        Console.WriteLine($"check: the Master's history holds all {tasks:N0} tasks, none unfinished, the {history.Tasks.Count:N0} returned Succeeded");
+        Console.WriteLine($"check: the newest {expected:N0} of {tasks:N0} tasks in the Master's history, none unfinished, the {history.Tasks.Count:N0} returned Succeeded");
     }
 
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
-
-    private static void TryDelete(string folder)
-    {
-        try
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS to clean; it is under the temp folder.
-        }
-    }
 }
