@@ -55,6 +55,29 @@ public sealed class NodeStartSpecs : IDisposable
     }
 
     [Fact]
+    public void A_bad_PostgreSQL_connection_string_should_fail_the_start_naming_the_key_but_not_the_password()
+    {
+        var config = ConfigurationFactory.ParseString(
+            "scheduler.master.journal { kind = postgresql, connection-string = \"Host=db;Pasword=s3cret\" }");
+
+        var error = Assert.Throws<ConfigurationException>(() => SchedulerNodes.StartMasterSystem(config, "master.conf", "127.0.0.1", 0));
+
+        Assert.StartsWith("master.conf: scheduler.master.journal.connection-string is invalid: ", error.Message);
+        Assert.Contains("pasword", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("s3cret", error.Message);
+    }
+
+    [Fact]
+    public void PostgreSQL_connection_strings_should_get_timeouts_unless_they_set_them()
+    {
+        var defaults = new Npgsql.NpgsqlConnectionStringBuilder(Persistence.PostgresJournal.ConnectionString("Host=db;Database=s"));
+        var own = new Npgsql.NpgsqlConnectionStringBuilder(Persistence.PostgresJournal.ConnectionString("Host=db;Timeout=30;CommandTimeout=60"));
+
+        Assert.Equal((5, 10), (defaults.Timeout, defaults.CommandTimeout));
+        Assert.Equal((30, 60), (own.Timeout, own.CommandTimeout));
+    }
+
+    [Fact]
     public async Task Second_master_on_the_same_data_folder_should_be_refused()
     {
         var first = SchedulerNodes.StartMasterSystem(MasterConfig("m"), "test", "127.0.0.1", 0);
