@@ -147,6 +147,7 @@ public sealed class Output(TextWriter writer, bool json, TextWriter? notes = nul
             [
                 ["node", status.Node],
                 ["master run", status.RunId is null ? "-" : $"{status.RunId} (epoch {status.Epoch})"],
+                ["state", status.Paused switch { true => "PAUSED: no task starts until `scheduler resume`", false => "running", null => "unknown" }],
                 ["journal", status.JournalKind],
                 ["database", status.Database.Summary],
                 ["agents", agents],

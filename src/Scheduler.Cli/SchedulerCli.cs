@@ -21,6 +21,8 @@ public static class SchedulerCli
         root.Subcommands.Add(AgentsCommand.Create(console));
         root.Subcommands.Add(EventsCommand.Create(console));
         root.Subcommands.Add(StatusCommand.Create(console));
+        root.Subcommands.Add(StatusCommand.Pause(console));
+        root.Subcommands.Add(StatusCommand.Resume(console));
         root.Subcommands.Add(TaskCommands.Kill(console));
         return root;
     }

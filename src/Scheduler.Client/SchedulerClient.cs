@@ -142,6 +142,14 @@ public sealed class SchedulerClient : IAsyncDisposable
     public async Task<MasterStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
         (await RequestAsync<StatusResult>(GetStatus.Instance, cancellationToken).ConfigureAwait(false)).Status;
 
+    /// <summary>Pauses the Master (persisted): running tasks continue, nothing new starts until <see cref="ResumeAsync"/>.</summary>
+    public async Task<MasterStatus> PauseAsync(CancellationToken cancellationToken = default) =>
+        (await RequestAsync<StatusResult>(PauseMaster.Instance, cancellationToken).ConfigureAwait(false)).Status;
+
+    /// <summary>Resumes a paused Master: tasks submitted meanwhile start.</summary>
+    public async Task<MasterStatus> ResumeAsync(CancellationToken cancellationToken = default) =>
+        (await RequestAsync<StatusResult>(ResumeMaster.Instance, cancellationToken).ConfigureAwait(false)).Status;
+
     public async Task<TaskView> KillAsync(string taskId, CancellationToken cancellationToken = default) =>
         (await RequestAsync<TaskResult>(new KillTask(taskId), cancellationToken).ConfigureAwait(false)).Task;
 

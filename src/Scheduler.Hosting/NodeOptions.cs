@@ -11,6 +11,7 @@ namespace Scheduler.Hosting;
 /// <param name="MasterContacts">For agents: <c>HOST:PORT</c> of masters to reach.</param>
 /// <param name="AgentName">For agents: the name tasks are submitted to.</param>
 /// <param name="Labels">For agents: labels to register with.</param>
+/// <param name="Paused">For masters: start paused (<c>scheduler.master.start-paused = on</c>); null leaves it to the file.</param>
 public sealed record NodeOptions(
     string? ConfigFile = null,
     string? DataDir = null,
@@ -18,4 +19,5 @@ public sealed record NodeOptions(
     int? Port = null,
     IReadOnlyList<string>? MasterContacts = null,
     string? AgentName = null,
-    IReadOnlyList<string>? Labels = null);
+    IReadOnlyList<string>? Labels = null,
+    bool? Paused = null);

@@ -28,10 +28,10 @@ public static class SchedulerNodes
     public static Task<RunningNode> StartMasterAsync(NodeOptions options)
     {
         SchedulerLogging.Configure();
-        var overrides = ConfigurationFactory.Empty;
+        var overrides = PausedOverride(options);
         if (options.DataDir is { } dir)
         {
-            overrides = NodeConfig.Set("scheduler.master.data-dir", dir);
+            overrides = NodeConfig.Set("scheduler.master.data-dir", dir).WithFallback(overrides);
         }
 
         var (config, origin) = NodeConfig.Load(options, Endpoint(options).WithFallback(overrides));
@@ -54,7 +54,7 @@ public static class SchedulerNodes
     {
         SchedulerLogging.Configure();
         var dataDir = options.DataDir ?? "./data";
-        var masterOverrides = NodeConfig.Set("scheduler.master.data-dir", Path.Combine(dataDir, "master"));
+        var masterOverrides = NodeConfig.Set("scheduler.master.data-dir", Path.Combine(dataDir, "master")).WithFallback(PausedOverride(options));
         var (masterConfig, origin) = NodeConfig.Load(options, Endpoint(options with { Host = null }).WithFallback(masterOverrides));
         var master = StartMasterSystem(masterConfig, origin, "127.0.0.1", options.Port ?? DefaultMasterPort);
         try
@@ -222,6 +222,10 @@ public static class SchedulerNodes
 
         return config;
     }
+
+    private static Config PausedOverride(NodeOptions options) => options.Paused is { } paused
+        ? ConfigurationFactory.ParseString($"scheduler.master.start-paused = {(paused ? "on" : "off")}")
+        : ConfigurationFactory.Empty;
 
     private static Config AgentOverrides(string? name, string? dataDir, IReadOnlyList<string>? masters, IReadOnlyList<string>? labels)
     {

@@ -21,6 +21,7 @@ public sealed record MasterSettings(
     TimeSpan LogCopyInterval,
     TimeSpan HistoryMoveInterval,
     int SnapshotEvery,
+    bool StartPaused,
     int LogChunkBytes)
 {
     public static Config DefaultConfig { get; } = ReferenceConfig.Load(typeof(MasterSettings).Assembly, "Scheduler.Master.reference.conf");
@@ -55,6 +56,7 @@ public sealed record MasterSettings(
             r.Duration("scheduler.master.log-copy-interval"),
             r.Duration("scheduler.master.history-move-interval"),
             r.Int("scheduler.master.snapshot-every", 10, 1_000_000),
+            r.Bool("scheduler.master.start-paused"),
             r.Int("scheduler.master.log-chunk-bytes", 1_000, WireLimits.MaxLogChunkBytes));
         if (settings.UnreachableAfter <= settings.HeartbeatInterval)
         {

@@ -275,12 +275,15 @@ public sealed partial class SchedulerActor
         }
     }
 
-    /// <summary>Sends the agent's outbox: starts not yet accepted, kills not yet final. Both are idempotent on the agent.</summary>
+    /// <summary>
+    /// Sends the agent's outbox: starts not yet accepted (none while paused), kills not yet final. Both are
+    /// idempotent on the agent.
+    /// </summary>
     private void Dispatch(AgentSession s)
     {
         foreach (var t in _state.Tasks.Values.Where(t => t.Agent == s.Name))
         {
-            if (t.AwaitsStart)
+            if (t.AwaitsStart && !_state.Paused)
             {
                 s.Ref.Tell(new StartTask(_state.Epoch, t.Spec), Self);
             }

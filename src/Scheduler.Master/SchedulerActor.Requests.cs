@@ -47,7 +47,7 @@ public sealed partial class SchedulerActor
         {
             _log.Info("Task {TaskId} submitted to agent {AgentName}", spec.TaskId, submit.Agent);
             replyTo.Tell(new TaskResult(View(_state.Tasks[spec.TaskId])));
-            if (_sessions.TryGetValue(submit.Agent, out var s) && s.IsConnected)
+            if (!_state.Paused && _sessions.TryGetValue(submit.Agent, out var s) && s.IsConnected)
             {
                 s.Ref.Tell(new StartTask(_state.Epoch, spec), Self);
             }

@@ -50,18 +50,30 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
     private void StartEpoch()
     {
         // Every singleton incarnation persists an epoch one higher than the last: agents ignore commands
-        // of older epochs, which fences an old singleton after a split brain.
+        // of older epochs, which fences an old singleton after a split brain. A Master started paused persists
+        // the pause with it, before it serves anything.
         var started = new MasterEpochStarted(_state.Epoch + 1, Guid.NewGuid().ToString("N")[..12], Now);
-        Persist(started, e =>
+        var events = new List<IMasterEvent> { started };
+        if (_settings.StartPaused && !_state.Paused)
+        {
+            events.Add(new MasterPaused("started paused", Now));
+        }
+
+        PersistAll(events, e =>
         {
             _state = _state.Apply(e);
-            _log.Info("Master run {MasterRunId} started, epoch {Epoch}: {Tasks} task(s) in history, {Agents} agent journal(s)",
-                e.RunId, e.Epoch, _state.Tasks.Count, _state.Cursors.Count);
+            if (!ReferenceEquals(e, events[^1]))
+            {
+                return;
+            }
+
+            _log.Info("Master run {MasterRunId} started, epoch {Epoch}{Paused}: {Tasks} open task(s), {Agents} agent journal(s)",
+                started.RunId, started.Epoch, _state.Paused ? ", PAUSED (no task starts until resume)" : "", _state.Tasks.Count, _state.Cursors.Count);
             Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.HeartbeatInterval);
             Timers.StartPeriodicTimer("outbox", ResendOutbox.Instance, _settings.OutboxResendInterval);
             Timers.StartPeriodicTimer("logs", CopyLogs.Instance, _settings.LogCopyInterval);
             Timers.StartPeriodicTimer("history", MoveHistory.Instance, _settings.HistoryMoveInterval);
-            Context.Parent.Tell(new SchedulerReady(e.RunId, e.Epoch));
+            Context.Parent.Tell(new SchedulerReady(started.RunId, started.Epoch));
             Become(Serving);
             Stash.UnstashAll();
         });
@@ -97,7 +109,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(f => _log.Warning("Deleting old snapshots failed: {Error}", f.Cause.GetBaseException().Message));
         Command<GetAgents>(_ => Sender.Tell(new AgentsResult(AgentViews())));
-        Command<StatusQuery>(q => Sender.Tell(new StatusResult(Status(q.Database))));
+        Command<StatusQuery>(OnStatusQuery);
         Command<LogDatabaseFailed>(f => StopForDatabase(f.Error));
         Command<GetEvents>(q =>
         {
@@ -141,7 +153,8 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
                 agents.Count(a => a.State == AgentState.Connected),
                 agents.Count(a => a.State == AgentState.Unreachable),
                 agents.Count(a => a.State == AgentState.Lost)),
-            _state.Unfinished(null).Count());
+            _state.Unfinished(null).Count(),
+            _state.Paused);
     }
 
     private TaskView View(TaskEntry t) =>

@@ -62,7 +62,10 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
         Receive<Terminated>(t => t.ActorRef.Equals(_scheduler), _ => BeginOutage());
         Receive<CheckDatabase>(_ => Check());
         Receive<CheckResult>(r => r.Id == _checkId, OnRunningCheck);
-        Receive<GetStatus>(_ => _scheduler.Forward(new StatusQuery(AvailableStatus())));
+        // Answered with the Master's status, to which the guard adds what it knows of the database.
+        Receive<GetStatus>(q => _scheduler.Forward(new StatusQuery(q, AvailableStatus())));
+        Receive<PauseMaster>(q => _scheduler.Forward(new StatusQuery(q, AvailableStatus())));
+        Receive<ResumeMaster>(q => _scheduler.Forward(new StatusQuery(q, AvailableStatus())));
         ReceiveAny(m => _scheduler.Forward(m));
     }
 
@@ -254,8 +257,8 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
     }
 }
 
-/// <summary>Asks the scheduler for its status; the guard adds what it knows of the database.</summary>
-internal sealed record StatusQuery(DatabaseStatus Database) : INoSerializationVerificationNeeded;
+/// <summary>A request answered with the scheduler's status (status, pause, resume); the guard adds what it knows of the database.</summary>
+internal sealed record StatusQuery(IClientRequest Request, DatabaseStatus Database) : INoSerializationVerificationNeeded;
 
 /// <summary>The scheduler recovered and persisted its epoch: the database works.</summary>
 internal sealed record SchedulerReady(string RunId, long Epoch) : INoSerializationVerificationNeeded;

@@ -101,6 +101,23 @@ public sealed class ClientCommandSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_pause_and_resume_should_print_the_masters_status()
+    {
+        var (statusExit, status, _) = await RunAsync("status");
+        var (pauseExit, paused, _) = await RunAsync("pause");
+        var (resumeExit, resumed, _) = await RunAsync("resume", "--json");
+
+        Assert.Equal((0, 0, 0), (statusExit, pauseExit, resumeExit));
+        Assert.Contains("master run:       run-1 (epoch 3)", status);
+        Assert.Contains("state:            running", status);
+        Assert.Contains("agents:           1 connected, 1 unreachable, 0 lost", status);
+        Assert.Contains("state:            PAUSED: no task starts until `scheduler resume`", paused);
+        using var json = JsonDocument.Parse(resumed);
+        Assert.False(json.RootElement.GetProperty("paused").GetBoolean());
+        Assert.Equal([GetStatus.Instance, PauseMaster.Instance, ResumeMaster.Instance], _master.Received.Where(r => r is GetStatus or PauseMaster or ResumeMaster));
+    }
+
+    [Fact]
     public async Task Task_and_kill_should_print_the_task()
     {
         var (taskExit, taskOutput, _) = await RunAsync("task", "t-4", "--json");

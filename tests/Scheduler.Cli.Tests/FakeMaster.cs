@@ -134,8 +134,14 @@ public sealed class FakeMaster : IAsyncDisposable
                 new AgentView("local", AgentState.Connected, SubmittedAt, 2, ["linux", "big"]),
                 new AgentView("far", AgentState.Unreachable, null, 0, []),
             ]),
+            GetStatus => Status(paused: false),
+            PauseMaster => Status(paused: true),
+            ResumeMaster => Status(paused: false),
             _ => new RequestFailed(ErrorCode.InvalidRequest, $"unexpected {request.GetType().Name}"),
         };
+
+        private static StatusResult Status(bool paused) => new(new MasterStatus("127.0.0.1:4053", "run-1", 3, "postgresql",
+            new DatabaseStatus(true, "available"), new AgentCounts(1, 1, 0), 2, paused));
 
         private static TaskLogResult Chunk(byte[] log, GetTaskLog request)
         {

@@ -61,7 +61,7 @@ public sealed class SerializationSpecs : IDisposable
     {
         var manifests = MessageManifests.Types.Select(MessageManifests.ManifestOf).ToList();
 
-        Assert.Equal(52, manifests.Count);
+        Assert.Equal(56, manifests.Count);
         Assert.Equal(manifests.Count, manifests.Distinct(StringComparer.Ordinal).Count());
         foreach (var type in MessageManifests.Types)
         {
@@ -231,6 +231,10 @@ public sealed class SerializationSpecs : IDisposable
             nameof(ReleaseConfirmed) => new ReleaseConfirmed(7, "j1", ["t-2"]),
             nameof(EventsResult) => new EventsResult([new SchedulerEvent(1, At, SchedulerEventKind.AgentReconnected, "a1", "agent a1 reconnected, 1 running: t-1", ["t-1"])]),
             nameof(GetStatus) => GetStatus.Instance,
+            nameof(PauseMaster) => PauseMaster.Instance,
+            nameof(ResumeMaster) => ResumeMaster.Instance,
+            nameof(MasterPaused) => new MasterPaused("paused on request", At),
+            nameof(MasterResumed) => new MasterResumed(At),
             nameof(TasksMovedToHistory) => new TasksMovedToHistory(["t-1", "t-2"], At),
             nameof(MasterSnapshot) => new MasterSnapshot(1, System.Text.Json.JsonDocument.Parse("{\"epoch\":3}").RootElement),
             nameof(StatusResult) => new StatusResult(new MasterStatus("127.0.0.1:4053", "r1", 3, "postgresql",

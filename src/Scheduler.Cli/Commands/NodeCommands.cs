@@ -14,14 +14,16 @@ public static class NodeCommands
         var data = DataOption();
         var host = HostOption();
         var port = PortOption($"The remoting port (default {SchedulerClientOptions.DefaultMasterPort})");
-        var command = new Command("master", "Run a master node (cluster member hosting the scheduler)") { config, data, host, port };
+        var paused = PausedOption();
+        var command = new Command("master", "Run a master node (cluster member hosting the scheduler)") { config, data, host, port, paused };
         command.SetAction(parse =>
         {
             var options = new NodeOptions(
                 ConfigFile: ExistingConfig(parse.GetValue(config)),
                 DataDir: parse.GetValue(data),
                 Host: parse.GetValue(host),
-                Port: parse.GetValue(port));
+                Port: parse.GetValue(port),
+                Paused: parse.GetValue(paused) ? true : null);
             return RunAsync(console, () => SchedulerNodes.StartMasterAsync(options), node => $"{node.Description} running; stop with Ctrl+C");
         });
         return command;
@@ -86,14 +88,16 @@ public static class NodeCommands
         var config = ConfigOption();
         var data = DataOption();
         var port = PortOption($"The master's remoting port (default {SchedulerClientOptions.DefaultMasterPort})");
-        var command = new Command("standalone", "Run a master and an agent named 'local' in one process") { config, data, port };
+        var paused = PausedOption();
+        var command = new Command("standalone", "Run a master and an agent named 'local' in one process") { config, data, port, paused };
         command.SetAction(parse =>
         {
             var masterPort = parse.GetValue(port) ?? SchedulerClientOptions.DefaultMasterPort;
             var options = new NodeOptions(
                 ConfigFile: ExistingConfig(parse.GetValue(config)),
                 DataDir: parse.GetValue(data),
-                Port: parse.GetValue(port));
+                Port: parse.GetValue(port),
+                Paused: parse.GetValue(paused) ? true : null);
             var masterFlag = masterPort == SchedulerClientOptions.DefaultMasterPort ? "" : $" --master 127.0.0.1:{masterPort}";
             return RunAsync(
                 console,
@@ -102,6 +106,11 @@ public static class NodeCommands
         });
         return command;
     }
+
+    private static Option<bool> PausedOption() => new("--paused")
+    {
+        Description = "Start paused: recover, couple agents, adopt their history, answer queries, but start no task until `scheduler resume`",
+    };
 
     // Ports left out stay null, so a --config file's port applies; SchedulerNodes defaults them (master 4053, agent 0).
 

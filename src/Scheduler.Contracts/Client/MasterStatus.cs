@@ -16,6 +16,7 @@ public sealed record StatusResult(MasterStatus Status) : ISchedulerMessage;
 /// <param name="JournalKind"><c>sqlite</c> or <c>postgresql</c>.</param>
 /// <param name="Agents">Agents by state, null while the database is unavailable.</param>
 /// <param name="UnfinishedTasks">Tasks not final yet, null while the database is unavailable.</param>
+/// <param name="Paused">The Master starts no task until resumed; null while the database is unavailable.</param>
 public sealed record MasterStatus(
     string Node,
     string? RunId,
@@ -23,7 +24,8 @@ public sealed record MasterStatus(
     string JournalKind,
     DatabaseStatus Database,
     AgentCounts? Agents,
-    int? UnfinishedTasks);
+    int? UnfinishedTasks,
+    bool? Paused = null);
 
 /// <param name="Available">The scheduler is running on its database.</param>
 /// <param name="Summary">One line: "available", or "database unavailable since …, attempt N, next at …: error".</param>
@@ -40,3 +42,18 @@ public sealed record DatabaseStatus(
     DateTimeOffset? RecoveredAt = null);
 
 public sealed record AgentCounts(int Connected, int Unreachable, int Lost);
+
+/// <summary>
+/// Pause the Master: running tasks continue, nothing new starts; tasks submitted meanwhile stay <c>Pending</c>.
+/// Persisted until <see cref="ResumeMaster"/>. Answered by <see cref="StatusResult"/>.
+/// </summary>
+public sealed record PauseMaster : IClientRequest
+{
+    public static PauseMaster Instance { get; } = new();
+}
+
+/// <summary>Resume a paused Master: pending tasks start. Answered by <see cref="StatusResult"/>.</summary>
+public sealed record ResumeMaster : IClientRequest
+{
+    public static ResumeMaster Instance { get; } = new();
+}

@@ -17,6 +17,10 @@ public enum SchedulerEventKind
     AgentJournalReplaced,
     /// <summary>The agent killed tasks itself because it had no round trip with the Master for its reconnect window.</summary>
     TasksKilledByWindow,
+    /// <summary>The Master was paused (on request, or started paused): it starts no task until resumed.</summary>
+    MasterPaused,
+    /// <summary>The Master was resumed: tasks submitted while it was paused start.</summary>
+    MasterResumed,
 }
 
 /// <summary>One entry of the Master's event log, derived from its journal; <paramref name="Sequence"/> grows by one per entry.</summary>

@@ -68,3 +68,9 @@ public sealed record TasksMovedToHistory(IReadOnlyList<string> TaskIds, DateTime
 /// the events after it. <paramref name="Version"/> names the shape of <paramref name="State"/>.
 /// </summary>
 public sealed record MasterSnapshot(int Version, System.Text.Json.JsonElement State) : ISchedulerMessage;
+
+/// <summary>The Master was paused: it starts no task until <see cref="MasterResumed"/> (persisted, so it outlives a restart or fail-over).</summary>
+public sealed record MasterPaused(string Reason, DateTimeOffset At) : IMasterEvent;
+
+/// <summary>The Master was resumed: tasks submitted meanwhile are started.</summary>
+public sealed record MasterResumed(DateTimeOffset At) : IMasterEvent;

@@ -55,6 +55,8 @@ public static class MessageManifests
         (typeof(EventsResult), "cl.events"),
         (typeof(GetStatus), "cl.get-status"),
         (typeof(StatusResult), "cl.status"),
+        (typeof(PauseMaster), "cl.pause"),
+        (typeof(ResumeMaster), "cl.resume"),
         // master journal
         (typeof(MasterEpochStarted), "mj.epoch"),
         (typeof(TaskSubmitted), "mj.submitted"),
@@ -68,6 +70,8 @@ public static class MessageManifests
         (typeof(AgentWentUnreachable), "mj.agent-unreachable"),
         (typeof(AgentDeclaredLost), "mj.agent-lost"),
         (typeof(TasksMovedToHistory), "mj.moved-to-history"),
+        (typeof(MasterPaused), "mj.paused"),
+        (typeof(MasterResumed), "mj.resumed"),
         (typeof(MasterSnapshot), "ms.state"),
     ];
 

@@ -36,6 +36,14 @@ public sealed class HoconReader(Config config, string origin)
             : throw Invalid(key, $"a whole number from {min} to {max}");
     }
 
+    public bool Bool(string key) =>
+        Raw(key)?.Trim().ToLowerInvariant() switch
+        {
+            "on" or "true" or "yes" => true,
+            "off" or "false" or "no" => false,
+            _ => throw Invalid(key, "on or off"),
+        };
+
     public IReadOnlyList<string> StringList(string key)
     {
         try

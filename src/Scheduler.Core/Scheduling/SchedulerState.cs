@@ -26,7 +26,8 @@ public sealed record SchedulerState(
     long NextSequence,
     ImmutableDictionary<string, TaskEntry> Tasks,
     ImmutableDictionary<string, AgentCursor> Cursors,
-    ImmutableList<SchedulerEvent> EventLog)
+    ImmutableList<SchedulerEvent> EventLog,
+    bool Paused = false)
 {
     public static SchedulerState Empty { get; } = new(
         0, null, null, 1, ImmutableDictionary<string, TaskEntry>.Empty, ImmutableDictionary<string, AgentCursor>.Empty,
@@ -94,6 +95,10 @@ public sealed record SchedulerState(
         AgentWentUnreachable u => Log(u.At, SchedulerEventKind.AgentUnreachable, u.AgentName,
             $"agent {u.AgentName} unreachable: no heartbeat since {u.LastSeen:O}", RunningTaskIds(u.AgentName)),
         AgentDeclaredLost l => DeclareLost(l),
+        MasterPaused p => (this with { Paused = true }).Log(p.At, SchedulerEventKind.MasterPaused, null,
+            $"master paused ({p.Reason}): no task starts until resume", []),
+        MasterResumed r => (this with { Paused = false }).Log(r.At, SchedulerEventKind.MasterResumed, null,
+            $"master resumed: {Tasks.Values.Count(t => t.AwaitsStart)} pending task(s) start", []),
         TasksMovedToHistory m => this with { Tasks = Tasks.RemoveRange(m.TaskIds.Where(id => Tasks.TryGetValue(id, out var t) && t.IsSettled)) },
         _ => this,
     };

@@ -29,8 +29,11 @@ public sealed partial class MasterAndAgent(string agentName) : IAsyncDisposable
     [GeneratedRegex("agent at .* running")]
     private static partial Regex AgentStarted();
 
-    /// <summary>Starts both nodes with <paramref name="config"/> as their <c>--config</c> file and waits until the agent is Connected.</summary>
-    public async Task StartAsync(string config)
+    /// <summary>
+    /// Starts both nodes with <paramref name="config"/> as their <c>--config</c> file (the master also with
+    /// <paramref name="masterOptions"/>) and waits until the agent is Connected.
+    /// </summary>
+    public async Task StartAsync(string config, params string[] masterOptions)
     {
         Directory.CreateDirectory(Root);
         var configFile = Path.Combine(Root, "test.conf");
@@ -38,7 +41,7 @@ public sealed partial class MasterAndAgent(string agentName) : IAsyncDisposable
         try
         {
             (Master, var line) = await NodeProcess.StartAsync("master", MasterStarted(),
-                "master", "--port", "0", "--data", Path.Combine(Root, "master"), "--config", configFile);
+                ["master", "--port", "0", "--data", Path.Combine(Root, "master"), "--config", configFile, .. masterOptions]);
             MasterAddress = MasterStarted().Match(line).Groups[1].Value;
             (Agent, _) = await StartAgentAsync(AgentName, "agent", "--config", configFile);
             await WaitForAgentAsync("Connected");

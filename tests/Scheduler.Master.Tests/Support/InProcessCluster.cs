@@ -74,14 +74,21 @@ public sealed class InProcessCluster : IAsyncDisposable
     }
 
     /// <summary>Starts the Master on its data folder; a restart passes the old port so agents and the client find it again.</summary>
-    public void StartMaster(int port = 0) =>
-        Master = SchedulerNodes.StartMasterSystem(TestHocon.Master(Path.Combine(Root, "master"), _throttler + "\n" + _masterHocon), "test", "127.0.0.1", port);
+    public void StartMaster(int port = 0, string extraHocon = "") =>
+        Master = SchedulerNodes.StartMasterSystem(
+            TestHocon.Master(Path.Combine(Root, "master"), _throttler + "\n" + _masterHocon + "\n" + extraHocon), "test", "127.0.0.1", port);
 
-    public async Task RestartMasterAsync()
+    /// <summary>Stops the Master and starts it again on its port, with <paramref name="extraHocon"/> over its settings.</summary>
+    public async Task RestartMasterAsync(string extraHocon = "", Func<Task>? whileDown = null)
     {
         var port = int.Parse(MasterAddress.Split(':')[1]);
         await Master.Terminate();
-        StartMaster(port);
+        if (whileDown is not null)
+        {
+            await whileDown();
+        }
+
+        StartMaster(port, extraHocon);
     }
 
     public string AgentDataDir(string name) => Path.Combine(Root, "agent-" + name);
