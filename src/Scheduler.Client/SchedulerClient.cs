@@ -134,7 +134,6 @@ public sealed class SchedulerClient : IAsyncDisposable
     public Task<EventsResult> GetEventsAsync(string? agent = null, int limit = 100, CancellationToken cancellationToken = default) =>
         RequestAsync<EventsResult>(new GetEvents(agent, limit), cancellationToken);
 
-    /// <summary>Kills a task; returns its state at that moment.</summary>
     /// <summary>
     /// The Master's run, database and agent counts. Answered even while its database is unavailable (then
     /// <see cref="DatabaseStatus.Available"/> is false and says since when and when it tries next).
@@ -150,6 +149,7 @@ public sealed class SchedulerClient : IAsyncDisposable
     public async Task<MasterStatus> ResumeAsync(CancellationToken cancellationToken = default) =>
         (await RequestAsync<StatusResult>(ResumeMaster.Instance, cancellationToken).ConfigureAwait(false)).Status;
 
+    /// <summary>Kills a task; returns its state at that moment.</summary>
     public async Task<TaskView> KillAsync(string taskId, CancellationToken cancellationToken = default) =>
         (await RequestAsync<TaskResult>(new KillTask(taskId), cancellationToken).ConfigureAwait(false)).Task;
 

@@ -15,7 +15,10 @@ namespace Scheduler.Master;
 public sealed partial class SchedulerActor
 {
     private const int MaxLogCopiesPerRound = 100;
+    private static readonly TimeSpan LogIdleAfter = TimeSpan.FromMinutes(1);
+    private readonly Dictionary<string, IActorRef> _logActors = new();
     private long _logRound;
+    private long _logActorSerial;
 
     private void OnRegister(RegisterAgent r)
     {
@@ -317,10 +320,31 @@ public sealed partial class SchedulerActor
         }
     }
 
+    /// <summary>
+    /// The actor holding a task's log copy. Each incarnation gets a name of its own, so a new one can start while
+    /// a stopped one is still on its way out. Copies of settled tasks read from the history stop when idle.
+    /// </summary>
     private IActorRef LogActor(string taskId)
     {
-        var name = TaskLogActor.ActorNameOf(taskId);
-        var child = Context.Child(name);
-        return child.IsNobody() ? Context.ActorOf(TaskLogActor.Props(taskId, _settings.LogChunkBytes, _time), name) : child;
+        if (_logActors.TryGetValue(taskId, out var actor))
+        {
+            return actor;
+        }
+
+        var idleAfter = _state.Tasks.ContainsKey(taskId) ? (TimeSpan?)null : LogIdleAfter;
+        actor = Context.ActorOf(TaskLogActor.Props(taskId, _settings.LogChunkBytes, _time, idleAfter), $"tasklog-{++_logActorSerial}");
+        _logActors[taskId] = actor;
+        return actor;
+    }
+
+    /// <summary>A task's log copy is no longer needed in memory (its task moved to the history, or it sat idle).</summary>
+    private void StopLogActor(string taskId, IActorRef? only = null)
+    {
+        if (_logActors.TryGetValue(taskId, out var actor) && (only is null || actor.Equals(only)))
+        {
+            // A PoisonPill, not Context.Stop: reads already in its mailbox are still answered.
+            _logActors.Remove(taskId);
+            actor.Tell(PoisonPill.Instance);
+        }
     }
 }

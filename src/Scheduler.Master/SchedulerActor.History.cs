@@ -39,7 +39,14 @@ public sealed partial class SchedulerActor
     }
 
     private void OnHistoryWritten(HistoryWritten written) =>
-        PersistAndApply(new TasksMovedToHistory(written.TaskIds, Now), _ => _moving = false);
+        PersistAndApply(new TasksMovedToHistory(written.TaskIds, Now), _ =>
+        {
+            _moving = false;
+            foreach (var id in written.TaskIds)
+            {
+                StopLogActor(id); // its whole log is in the journal; a reader gets a fresh copy
+            }
+        });
 
     /// <summary>
     /// A task with its view, from the state or else from the history table; <paramref name="answer"/> goes to the

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Scheduler.Contracts.Journal;
@@ -16,20 +17,35 @@ public sealed partial class SchedulerActor
 {
     private const int SnapshotVersion = 1;
     private static readonly JsonSerializerOptions SnapshotJson = SchedulerSerializer.CreateOptions();
+    private readonly bool _ignoreSnapshots;
     private long _eventsSinceSnapshot;
     private bool _snapshotting;
+    private bool _snapshotUnreadable;
 
+    public override Recovery Recovery => _ignoreSnapshots ? new Recovery(SnapshotSelectionCriteria.None) : base.Recovery;
+
+    /// <summary>A snapshot this Master cannot read stops recovery; the guard then recovers from the events alone.</summary>
     private void RecoverSnapshot(SnapshotOffer offer)
     {
-        var snapshot = (MasterSnapshot)offer.Snapshot;
-        if (snapshot.Version != SnapshotVersion)
+        try
         {
-            throw new InvalidOperationException($"snapshot {offer.Metadata.SequenceNr} has version {snapshot.Version}; this Master reads {SnapshotVersion}");
-        }
+            var snapshot = (MasterSnapshot)offer.Snapshot;
+            if (snapshot.Version != SnapshotVersion)
+            {
+                throw new InvalidOperationException($"snapshot {offer.Metadata.SequenceNr} has version {snapshot.Version}; this Master reads {SnapshotVersion}");
+            }
 
-        _state = snapshot.State.Deserialize<SchedulerState>(SnapshotJson)
-                 ?? throw new InvalidOperationException($"snapshot {offer.Metadata.SequenceNr} is empty");
+            _state = snapshot.State.Deserialize<SchedulerState>(SnapshotJson)
+                     ?? throw new InvalidOperationException($"snapshot {offer.Metadata.SequenceNr} is empty");
+        }
+        catch (Exception e) when (e is InvalidOperationException or JsonException or InvalidCastException)
+        {
+            _snapshotUnreadable = true;
+            Context.Parent.Tell(new SnapshotUnreadable(e.Message));
+            throw;
+        }
     }
+
 
     private void SnapshotWhenDue()
     {

@@ -27,19 +27,21 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, AgentSession> _sessions = new();
     private SchedulerState _state = SchedulerState.Empty;
 
-    public SchedulerActor(MasterSettings settings, TimeProvider time, TaskHistoryStore history)
+    public SchedulerActor(MasterSettings settings, TimeProvider time, TaskHistoryStore history, bool ignoreSnapshots = false)
     {
         _settings = settings;
         _time = time;
         _history = history;
+        _ignoreSnapshots = ignoreSnapshots;
         Recover<SnapshotOffer>(RecoverSnapshot);
         Recover<IMasterEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ => StartEpoch());
         CommandAny(_ => Stash.Stash());
     }
 
-    public static Props Props(MasterSettings settings, TimeProvider time, TaskHistoryStore history) =>
-        Akka.Actor.Props.Create(() => new SchedulerActor(settings, time, history));
+    /// <param name="ignoreSnapshots">Recover from the journal's events alone (the snapshot could not be read).</param>
+    public static Props Props(MasterSettings settings, TimeProvider time, TaskHistoryStore history, bool ignoreSnapshots = false) =>
+        Akka.Actor.Props.Create(() => new SchedulerActor(settings, time, history, ignoreSnapshots));
 
     public override string PersistenceId => "scheduler";
 
@@ -102,6 +104,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<GetHistory>(OnGetHistory);
         Command<GetTaskLog>(OnGetLog);
         Command<HistoryLookup>(OnHistoryLookup);
+        Command<LogActorIdle>(idle => StopLogActor(idle.TaskId, idle.Actor));
         Command<MoveHistory>(_ => MoveSettledToHistory());
         Command<HistoryWritten>(OnHistoryWritten);
         Command<SaveSnapshotSuccess>(OnSnapshotSaved);
@@ -129,7 +132,11 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        Context.Parent.Tell(new DatabaseFailed($"recovery from the journal failed: {reason.GetBaseException().Message}"));
+        if (!_snapshotUnreadable)
+        {
+            Context.Parent.Tell(new DatabaseFailed($"recovery from the journal failed: {reason.GetBaseException().Message}"));
+        }
+
         base.OnRecoveryFailure(reason, message);
     }
 

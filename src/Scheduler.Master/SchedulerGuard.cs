@@ -35,6 +35,8 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
     private bool _checking;
     private DatabaseOutage? _lastOutage;
     private DateTimeOffset? _recoveredAt;
+    private bool _ignoreSnapshots;
+    private long _incarnation;
 
     public SchedulerGuard(MasterSettings settings, TimeProvider time, MasterDatabase database)
     {
@@ -42,24 +44,42 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
         _time = time;
         _database = database;
         StartScheduler();
-        Become(Running);
+        Become(Starting);
     }
 
     public static Props Props(MasterSettings settings, TimeProvider time, MasterDatabase database) =>
         Akka.Actor.Props.Create(() => new SchedulerGuard(settings, time, database));
 
-    protected override void PreStart() => Timers.StartPeriodicTimer(CheckTimer, CheckDatabase.Instance, _settings.DbCheckInterval);
+    protected override void PreStart()
+    {
+        Check();
+        Timers.StartPeriodicTimer(CheckTimer, CheckDatabase.Instance, _settings.DbCheckInterval);
+    }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     private DateTimeOffset Now => _time.GetUtcNow();
 
-    /// <summary>The scheduler is up (or recovering for the first time): everything goes to it.</summary>
+    /// <summary>The first scheduler recovers: requests wait in its stash, status is answered here (not available yet).</summary>
+    private void Starting()
+    {
+        Receive<SchedulerReady>(OnReady);
+        Receive<DatabaseFailed>(f => BeginOutage(f.Error));
+        Receive<SnapshotUnreadable>(OnSnapshotUnreadable);
+        Receive<Terminated>(t => t.ActorRef.Equals(_scheduler), _ => BeginOutage("the scheduler stopped"));
+        // A database down at start-up would hold recovery until its 30 s timeout; the check finds it at once.
+        Receive<CheckDatabase>(_ => Check());
+        Receive<CheckResult>(r => r.Id == _checkId, OnRunningCheck);
+        Receive<GetStatus>(_ => Sender.Tell(new StatusResult(GuardStatus(new DatabaseStatus(false, "starting: the scheduler recovers from the journal")))));
+        ReceiveAny(m => _scheduler.Forward(m));
+    }
+
+    /// <summary>The scheduler is up: everything goes to it; the database is checked on a timer.</summary>
     private void Running()
     {
         Receive<SchedulerReady>(OnReady);
-        Receive<DatabaseFailed>(f => _outageCause ??= f.Error);
-        Receive<Terminated>(t => t.ActorRef.Equals(_scheduler), _ => BeginOutage());
+        Receive<DatabaseFailed>(f => BeginOutage(f.Error));
+        Receive<Terminated>(t => t.ActorRef.Equals(_scheduler), _ => BeginOutage("the scheduler stopped"));
         Receive<CheckDatabase>(_ => Check());
         Receive<CheckResult>(r => r.Id == _checkId, OnRunningCheck);
         // Answered with the Master's status, to which the guard adds what it knows of the database.
@@ -69,27 +89,28 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
         ReceiveAny(m => _scheduler.Forward(m));
     }
 
-    /// <summary>The database failed: agents get silence, clients the outage, and a new scheduler is tried on a timer.</summary>
+    /// <summary>
+    /// The database failed: agents get silence, clients the outage, and every retry interval an attempt — a check,
+    /// and when it passes a new scheduler, which is not served to anyone until it has recovered.
+    /// </summary>
     private void Unavailable()
     {
         Receive<RetryDatabase>(_ => Attempt());
-        Receive<CheckResult>(r => r.Id == _checkId, OnAttemptCheck);
+        Receive<CheckResult>(r => r.Id == _checkId && _outage!.Attempting && _scheduler.IsNobody(), OnAttemptCheck);
         Receive<GiveUpCheck>(_ => CheckGiveUp());
         Receive<SchedulerReady>(OnReady);
         Receive<DatabaseFailed>(f => _outageCause ??= f.Error);
+        Receive<SnapshotUnreadable>(OnSnapshotUnreadable);
         Receive<Terminated>(t => t.ActorRef.Equals(_scheduler), _ => AttemptFailed(_outageCause ?? "the scheduler stopped"));
-        Receive<CheckDatabase>(_ => { });
-        Receive<GetStatus>(_ => Sender.Tell(new StatusResult(OutageStatus(_outage!))));
+        Receive<GetStatus>(_ => Sender.Tell(new StatusResult(GuardStatus(OutageDatabase(_outage!)))));
         Receive<IClientRequest>(_ => Sender.Tell(new RequestFailed(ErrorCode.DatabaseUnavailable, _outage!.Describe(Now))));
-        Receive<CheckResult>(_ => { }); // a check superseded by an attempt
-        ReceiveAny(_ => { }); // agent traffic: not answered, as by a failed Master
+        ReceiveAny(_ => { }); // agent traffic, stale checks and stale Terminated: not answered, as by a failed Master
     }
 
     private void StartScheduler()
     {
         _outageCause = null;
-        _checking = false;
-        _scheduler = Context.ActorOf(SchedulerActor.Props(_settings, _time, _database.History), "scheduler");
+        _scheduler = Context.ActorOf(SchedulerActor.Props(_settings, _time, _database.History, _ignoreSnapshots), $"scheduler-{++_incarnation}");
         Context.Watch(_scheduler);
     }
 
@@ -97,6 +118,7 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
     {
         _lastRunId = ready.RunId;
         _lastEpoch = ready.Epoch;
+        _ignoreSnapshots = false;
         if (_outage is { } outage)
         {
             _log.Info("Database available again after {Downtime} (attempt {Attempt}); master run {MasterRunId} serving",
@@ -104,8 +126,21 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
             (_lastOutage, _recoveredAt, _outage) = (outage, Now, null);
             Timers.Cancel(RetryTimer);
             Timers.Cancel(GiveUpTimer);
-            Become(Running);
         }
+
+        Become(Running);
+    }
+
+    /// <summary>
+    /// The snapshot could not be read (another version, or a bug): not a database failure. The scheduler recovers
+    /// again at once from the journal's events alone, which are all kept.
+    /// </summary>
+    private void OnSnapshotUnreadable(SnapshotUnreadable unreadable)
+    {
+        _log.Warning("The Master's snapshot cannot be read ({Error}); recovering from the journal's events instead", unreadable.Error);
+        _ignoreSnapshots = true;
+        Context.Unwatch(_scheduler);
+        StartScheduler();
     }
 
     /// <summary>One check at a time; it answers itself with a <see cref="CheckResult"/>.</summary>
@@ -138,14 +173,13 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>A failed check while serving: the scheduler is stopped as if a write had failed.</summary>
+    /// <summary>A failed check while serving or starting: the scheduler is stopped as if a write had failed.</summary>
     private void OnRunningCheck(CheckResult result)
     {
         _checking = false;
-        if (result.Error is { } error && !_scheduler.IsNobody())
+        if (result.Error is { } error)
         {
-            _outageCause ??= "check failed: " + error;
-            Context.Stop(_scheduler);
+            BeginOutage("check failed: " + error);
         }
     }
 
@@ -160,13 +194,22 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
         }
 
         _log.Info("Database attempt {Attempt}: the database answers; the scheduler recovers from the journal", _outage!.Attempts);
+        _database.Probe.ResetConnections();
         StartScheduler();
     }
 
-    private void BeginOutage()
+    /// <summary>
+    /// From now on the scheduler is out of service: it is stopped (if a write failed it stops itself), pooled
+    /// connections are dropped — after a server restart each would fail its first command once — and a stale check
+    /// no longer counts.
+    /// </summary>
+    private void BeginOutage(string error)
     {
+        Context.Unwatch(_scheduler);
+        Context.Stop(_scheduler);
         _scheduler = ActorRefs.Nobody;
-        var error = _outageCause ?? "the scheduler stopped";
+        (_checkId, _checking) = (_checkId + 1, false);
+        _database.Probe.ResetConnections();
         _outage = DatabaseOutage.Began(Now, error, _settings.DbRetryInterval);
         _log.Error("Database unavailable: {Error}. The Master stopped starting tasks, adopting agent events and answering "
                    + "agents' heartbeats; first attempt to reach it at {NextAttemptAt:HH:mm:ss} (every {RetryInterval})",
@@ -179,12 +222,13 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
     private void Attempt()
     {
         _outage = _outage!.AttemptStarted();
-        _checking = false; // a check still hanging from before the outage is superseded
+        _checking = false; // a check still hanging from before is superseded
         Check();
     }
 
     private void AttemptFailed(string error)
     {
+        _scheduler = ActorRefs.Nobody;
         _outage = _outage!.AttemptFailed(Now, error, _settings.DbRetryInterval);
         _log.Warning("Database attempt {Attempt} failed: {Error}; next attempt at {NextAttemptAt:HH:mm:ss} (unavailable for {Downtime})",
             _outage.Attempts, _outage.Error, _outage.NextAttemptAt, Durations.Describe(Now - _outage.Since));
@@ -229,12 +273,16 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
         ? new DatabaseStatus(true, last.DescribeEnded(at), last.Since, last.Attempts, null, last.Error, at)
         : new DatabaseStatus(true, "available");
 
-    private MasterStatus OutageStatus(DatabaseOutage outage) => new(
+    private DatabaseStatus OutageDatabase(DatabaseOutage outage) =>
+        new(false, outage.Describe(Now), outage.Since, outage.Attempts, outage.NextAttemptAt, outage.Error);
+
+    /// <summary>The status the guard knows without the scheduler: its run and the database; counts unknown.</summary>
+    private MasterStatus GuardStatus(DatabaseStatus database) => new(
         SchedulerNode.Of(Context.System),
         _lastRunId,
         _lastEpoch,
         _settings.JournalKindName,
-        new DatabaseStatus(false, outage.Describe(Now), outage.Since, outage.Attempts, outage.NextAttemptAt, outage.Error),
+        database,
         Agents: null,
         UnfinishedTasks: null);
 
@@ -265,6 +313,9 @@ internal sealed record SchedulerReady(string RunId, long Epoch) : INoSerializati
 
 /// <summary>The scheduler's database failed: it stops after telling the guard why.</summary>
 internal sealed record DatabaseFailed(string Error) : INoSerializationVerificationNeeded;
+
+/// <summary>The scheduler's snapshot could not be read: it stops; the guard recovers it from events alone.</summary>
+internal sealed record SnapshotUnreadable(string Error) : INoSerializationVerificationNeeded;
 
 /// <summary>The reason a master node stopped itself: its database stayed unavailable past give-up-after.</summary>
 public sealed class DatabaseGaveUp : CoordinatedShutdown.Reason

@@ -71,6 +71,43 @@ public sealed class SnapshotSpecs : IAsyncLifetime
         Assert.Equal(1, SnapshotRows()); // older snapshots are deleted
     }
 
+    [Fact]
+    public async Task A_snapshot_this_master_cannot_read_should_be_skipped_for_the_journals_events()
+    {
+        var tasks = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var task = await _cluster.SubmitAsync("a1", "sh", "-c", $"echo {i}");
+            await _cluster.WaitForFinalAsync(task.TaskId);
+            tasks.Add(task.TaskId);
+        }
+
+        await InProcessCluster.WaitUntilAsync(() => SnapshotRows() > 0, "a snapshot saved");
+        await _cluster.RestartMasterAsync(whileDown: () =>
+        {
+            // As if written by another version of the Master.
+            Execute("UPDATE snapshot SET snapshot = CAST(replace(CAST(snapshot AS TEXT), '\"version\":1', '\"version\":99') AS BLOB)");
+            return Task.CompletedTask;
+        });
+
+        var status = await _cluster.StatusAsync();
+        Assert.True(status.Database.Available);
+        Assert.Equal(2L, status.Epoch);
+        foreach (var id in tasks)
+        {
+            Assert.Equal(TaskState.Succeeded, (await _cluster.QueryAsync<TaskResult>(new GetTask(id))).Task.State);
+        }
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_cluster.Root, "master", "journal.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        Assert.True(command.ExecuteNonQuery() > 0);
+    }
+
     private long SnapshotRows()
     {
         using var connection = new SqliteConnection($"Data Source={Path.Combine(_cluster.Root, "master", "journal.db")};Mode=ReadOnly;Pooling=False");

@@ -30,10 +30,11 @@ public sealed record TaskEntry(
     public bool AwaitsStart => !AcceptedByAgent && !IsFinal;
 
     /// <summary>
-    /// Nothing can change it any more: final by its agent's word (or refused before it ran) and its whole log held
-    /// here. Settled tasks move to the history table and out of the Master's state.
+    /// Nothing can change it any more: final by its agent's word and its whole log held here (a task the agent
+    /// refused too: <see cref="Final"/> marks it accepted, so its log is copied like any other). Settled tasks move
+    /// to the history table and out of the Master's state.
     /// </summary>
-    public bool IsSettled => IsFinal && !ConcludedByMaster && (LogComplete || !AcceptedByAgent);
+    public bool IsSettled => IsFinal && !ConcludedByMaster && LogComplete;
 
     /// <summary>
     /// A requested kill until the task is final; for a task the Master concluded Lost, until the agent itself

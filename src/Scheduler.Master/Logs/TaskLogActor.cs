@@ -23,7 +23,8 @@ public sealed class TaskLogActor : ReceivePersistentActor
     private IActorRef? _agent;
     private long _epoch;
 
-    public TaskLogActor(string taskId, int chunkBytes, TimeProvider time)
+    /// <param name="idleAfter">For a settled task's log read from the history: stop asking the parent after this long unused.</param>
+    public TaskLogActor(string taskId, int chunkBytes, TimeProvider time, TimeSpan? idleAfter = null)
     {
         _taskId = taskId;
         _chunkBytes = chunkBytes;
@@ -43,12 +44,15 @@ public sealed class TaskLogActor : ReceivePersistentActor
         });
         Command<TaskLogChunk>(OnChunk);
         Command<ReadLog>(r => Sender.Tell(Read(r)));
+        Command<ReceiveTimeout>(_ => Context.Parent.Tell(new LogActorIdle(taskId, Self)));
+        if (idleAfter is { } idle)
+        {
+            SetReceiveTimeout(idle);
+        }
     }
 
-    public static Props Props(string taskId, int chunkBytes, TimeProvider time) =>
-        Akka.Actor.Props.Create(() => new TaskLogActor(taskId, chunkBytes, time));
-
-    public static string ActorNameOf(string taskId) => "tasklog-" + taskId;
+    public static Props Props(string taskId, int chunkBytes, TimeProvider time, TimeSpan? idleAfter = null) =>
+        Akka.Actor.Props.Create(() => new TaskLogActor(taskId, chunkBytes, time, idleAfter));
 
     /// <summary>The Master's database failed under this copy: the scheduler (its parent) stops for the whole Master.</summary>
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
@@ -154,3 +158,6 @@ public sealed record ReadLog(long Offset, int MaxBytes, bool LogComplete) : INoS
 
 /// <summary>A log copy could not be read or written: the Master's database failed.</summary>
 public sealed record LogDatabaseFailed(string Error) : INoSerializationVerificationNeeded;
+
+/// <summary>A log copy of a settled task was not used for a while: its parent may stop it (it holds the whole log).</summary>
+public sealed record LogActorIdle(string TaskId, IActorRef Actor) : INoSerializationVerificationNeeded;

@@ -113,7 +113,7 @@ public sealed class PostgresServer : IAsyncDisposable
         Kill(process.Id, SigInt);
         using var timeout = new CancellationTokenSource(Patience);
         await process.WaitForExitAsync(timeout.Token);
-        NpgsqlConnection.ClearAllPools();
+        // Pools are left as they are: the Master in this process must cope with connections the restart broke.
     }
 
     /// <summary>A hung server: the postmaster and every backend stop (SIGSTOP); connections stay open but nothing answers.</summary>
