@@ -12,6 +12,7 @@ namespace Scheduler.Hosting;
 /// <param name="AgentName">For agents: the name tasks are submitted to.</param>
 /// <param name="Labels">For agents: labels to register with.</param>
 /// <param name="Paused">For masters: start paused (<c>scheduler.master.start-paused = on</c>); null leaves it to the file.</param>
+/// <param name="Seeds">For masters: <c>HOST:PORT</c> of the cluster's seed masters (<c>akka.cluster.seed-nodes</c>).</param>
 public sealed record NodeOptions(
     string? ConfigFile = null,
     string? DataDir = null,
@@ -20,4 +21,5 @@ public sealed record NodeOptions(
     IReadOnlyList<string>? MasterContacts = null,
     string? AgentName = null,
     IReadOnlyList<string>? Labels = null,
-    bool? Paused = null);
+    bool? Paused = null,
+    IReadOnlyList<string>? Seeds = null);

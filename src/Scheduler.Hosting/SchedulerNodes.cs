@@ -29,6 +29,11 @@ public static class SchedulerNodes
     {
         SchedulerLogging.Configure();
         var overrides = PausedOverride(options);
+        if (options.Seeds is { Count: > 0 } seeds)
+        {
+            overrides = NodeConfig.SetList("akka.cluster.seed-nodes", seeds.Select(SeedAddress)).WithFallback(overrides);
+        }
+
         if (options.DataDir is { } dir)
         {
             overrides = NodeConfig.Set("scheduler.master.data-dir", dir).WithFallback(overrides);
@@ -85,6 +90,7 @@ public static class SchedulerNodes
     public static ActorSystem StartMasterSystem(Config config, string origin, string host, int port)
     {
         var settings = NodeConfig.Read(() => MasterSettings.Create(config, origin));
+        RefuseSharedSqlite(settings, config, origin, host, port);
         var (system, database) = StartMasterOnJournal(settings, origin,
             config.WithFallback(AkkaHocon.Master(host, port, settings.LostAfter)).WithFallback(MasterSettings.DefaultConfig));
 
@@ -105,6 +111,29 @@ public static class SchedulerNodes
             "scheduler-proxy");
         ClusterClientReceptionist.Get(system).RegisterService(proxy);
         return system;
+    }
+
+    /// <summary>
+    /// Masters of one cluster share their journal, and a SQLite file cannot be shared between hosts: a master
+    /// whose seed nodes name any other master must use PostgreSQL.
+    /// </summary>
+    private static void RefuseSharedSqlite(MasterSettings settings, Config config, string origin, string host, int port)
+    {
+        if (settings.JournalKind != JournalKind.Sqlite)
+        {
+            return;
+        }
+
+        var own = config.HasPath("akka.remote.dot-netty.tcp.port") ? config.GetInt("akka.remote.dot-netty.tcp.port") : port;
+        var ownHost = config.HasPath("akka.remote.dot-netty.tcp.hostname") ? config.GetString("akka.remote.dot-netty.tcp.hostname") : host;
+        var seeds = config.HasPath("akka.cluster.seed-nodes") ? config.GetStringList("akka.cluster.seed-nodes") : [];
+        var others = seeds.Where(seed => !seed.EndsWith($"@{ownHost}:{own}", StringComparison.Ordinal)).ToList();
+        if (others.Count > 0)
+        {
+            throw new ConfigurationException(
+                $"{origin}: scheduler.master.journal.kind = sqlite cannot serve a cluster of several masters "
+                + $"(akka.cluster.seed-nodes names {string.Join(", ", others)}); use postgresql, the journal all masters share");
+        }
     }
 
     /// <summary>
@@ -222,6 +251,9 @@ public static class SchedulerNodes
 
         return config;
     }
+
+    /// <summary>A seed master's HOST:PORT as the actor-system address Akka joins.</summary>
+    public static string SeedAddress(string hostPort) => $"akka.tcp://{SchedulerPaths.SystemName}@{hostPort}";
 
     private static Config PausedOverride(NodeOptions options) => options.Paused is { } paused
         ? ConfigurationFactory.ParseString($"scheduler.master.start-paused = {(paused ? "on" : "off")}")

@@ -67,4 +67,15 @@ public sealed class NodeCommandSpecs
         Assert.Equal(2, exitCode);
         Assert.Equal(["error: agent name 'a b' may contain only letters, digits, '.', '_' and '-' and must start with a letter or digit"], console.ErrorLines);
     }
+
+    [Fact]
+    public async Task Master_should_refuse_a_seed_that_is_not_host_and_port_as_a_usage_error()
+    {
+        var console = new TestConsole();
+
+        var exitCode = await SchedulerCli.RunAsync(["master", "--seed", "db-host"], console.Console);
+
+        Assert.Equal(2, exitCode);
+        Assert.Single(console.ErrorLines, line => line.StartsWith("error: --seed: ", StringComparison.Ordinal) && line.Contains("db-host"));
+    }
 }

@@ -68,6 +68,20 @@ public sealed class NodeStartSpecs : IDisposable
     }
 
     [Fact]
+    public void A_SQLite_master_with_other_seed_masters_should_be_refused()
+    {
+        var config = ConfigurationFactory.ParseString("""
+            akka.cluster.seed-nodes = ["akka.tcp://scheduler@127.0.0.1:4053", "akka.tcp://scheduler@10.0.0.2:4053"]
+            akka.remote.dot-netty.tcp.port = 4053
+            """).WithFallback(MasterConfig("ha"));
+
+        var error = Assert.Throws<ConfigurationException>(() => SchedulerNodes.StartMasterSystem(config, "ha.conf", "127.0.0.1", 0));
+
+        Assert.Equal("ha.conf: scheduler.master.journal.kind = sqlite cannot serve a cluster of several masters (akka.cluster.seed-nodes names "
+            + "akka.tcp://scheduler@10.0.0.2:4053); use postgresql, the journal all masters share", error.Message);
+    }
+
+    [Fact]
     public void PostgreSQL_connection_strings_should_get_timeouts_unless_they_set_them()
     {
         var defaults = new Npgsql.NpgsqlConnectionStringBuilder(Persistence.PostgresJournal.ConnectionString("Host=db;Database=s"));

@@ -15,7 +15,8 @@ public static class NodeCommands
         var host = HostOption();
         var port = PortOption($"The remoting port (default {SchedulerClientOptions.DefaultMasterPort})");
         var paused = PausedOption();
-        var command = new Command("master", "Run a master node (cluster member hosting the scheduler)") { config, data, host, port, paused };
+        var seeds = HostPortsOption("--seed", "HOST:PORT of a seed master of the cluster (list every master, itself included); repeat for several");
+        var command = new Command("master", "Run a master node (cluster member hosting the scheduler)") { config, data, host, port, paused, seeds };
         command.SetAction(parse =>
         {
             var options = new NodeOptions(
@@ -23,7 +24,8 @@ public static class NodeCommands
                 DataDir: parse.GetValue(data),
                 Host: parse.GetValue(host),
                 Port: parse.GetValue(port),
-                Paused: parse.GetValue(paused) ? true : null);
+                Paused: parse.GetValue(paused) ? true : null,
+                Seeds: parse.GetValue(seeds));
             return RunAsync(console, () => SchedulerNodes.StartMasterAsync(options), node => $"{node.Description} running; stop with Ctrl+C");
         });
         return command;
@@ -34,22 +36,7 @@ public static class NodeCommands
         var name = new Option<string>("--name") { Description = "The agent's name, the one tasks are submitted to", HelpName = "NAME", Required = true };
         var config = ConfigOption();
         var data = DataOption();
-        var masters = new Option<string[]>("--master")
-        {
-            Description = "HOST:PORT of a master; repeat for several",
-            HelpName = "HOST:PORT",
-            AllowMultipleArgumentsPerToken = false,
-        };
-        masters.Validators.Add(result =>
-        {
-            foreach (var value in result.GetValueOrDefault<string[]>() ?? [])
-            {
-                if (ContactPoints.Problem(value) is { } problem)
-                {
-                    result.AddError($"--master: {problem}");
-                }
-            }
-        });
+        var masters = HostPortsOption("--master", "HOST:PORT of a master; repeat for several");
         var host = HostOption();
         var port = PortOption("The remoting port masters reach this agent at (default 0: any free port)");
         var labels = new Option<string[]>("--label")
@@ -105,6 +92,23 @@ public static class NodeCommands
                 node => $"{node.Description} running; stop with Ctrl+C. Next, in another terminal: scheduler submit{masterFlag} --agent local -- echo hello");
         });
         return command;
+    }
+
+    /// <summary>A repeatable HOST:PORT option; each value is checked like a contact point.</summary>
+    private static Option<string[]> HostPortsOption(string name, string description)
+    {
+        var option = new Option<string[]>(name) { Description = description, HelpName = "HOST:PORT", AllowMultipleArgumentsPerToken = false };
+        option.Validators.Add(result =>
+        {
+            foreach (var value in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (ContactPoints.Problem(value) is { } problem)
+                {
+                    result.AddError($"{name}: {problem}");
+                }
+            }
+        });
+        return option;
     }
 
     private static Option<bool> PausedOption() => new("--paused")

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
 using Akka.Configuration;
@@ -50,6 +51,14 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     public string MasterAddress => SchedulerNodes.Address(Master);
 
+    /// <summary>Every master of a cluster of several (<see cref="StartHaAsync"/>); index 0 is the first, the oldest.</summary>
+    public List<ActorSystem> Masters { get; } = [];
+
+    /// <summary>What agents and the client contact: every master of a cluster of several, else the one.</summary>
+    private IReadOnlyList<string> ContactAddresses => _haAddresses.Count > 0 ? _haAddresses : [MasterAddress];
+
+    private readonly List<string> _haAddresses = [];
+
     public ProcessTable Processes { get; } = new();
 
     public static Task<InProcessCluster> StartAsync(params string[] agents) => StartWithAsync("", throttled: false, agents);
@@ -71,6 +80,60 @@ public sealed class InProcessCluster : IAsyncDisposable
         }
 
         return cluster;
+    }
+
+    /// <summary>
+    /// Several masters on fixed loopback ports, each seeding from all (so the first forms the cluster and is the
+    /// oldest), on <paramref name="masterHocon"/> — which must name a shared (PostgreSQL) journal. Their
+    /// ActorSystems stop without leaving the cluster when terminated (<see cref="CrashMasterAsync"/> is a kill -9).
+    /// </summary>
+    public static async Task<InProcessCluster> StartHaAsync(string masterHocon, int masters, params string[] agents)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "scheduler-tests", Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(root);
+        var cluster = new InProcessCluster(root, masterHocon, throttled: false);
+        var ports = Enumerable.Range(0, masters).Select(_ => FreePort()).ToList();
+        cluster._haAddresses.AddRange(ports.Select(p => $"127.0.0.1:{p}"));
+        var seeds = string.Join(", ", cluster._haAddresses.Select(a => $"\"{SchedulerNodes.SeedAddress(a)}\""));
+        for (var i = 0; i < masters; i++)
+        {
+            var hocon = TestHocon.Master(Path.Combine(root, $"master-{i}"), $$"""
+                {{masterHocon}}
+                akka.cluster.seed-nodes = [{{seeds}}]
+                akka.coordinated-shutdown.run-by-actor-system-terminate = off
+                # Masters starting together refuse each other's first connections; retry soon, not after 5 s.
+                akka.remote.retry-gate-closed-for = 500ms
+                """);
+            cluster.Masters.Add(SchedulerNodes.StartMasterSystem(hocon, "test", "127.0.0.1", ports[i]));
+        }
+
+        await WaitUntilAsync(() => cluster.Masters.All(m => Akka.Cluster.Cluster.Get(m).State.Members.Count(x => x.Status == Akka.Cluster.MemberStatus.Up) == masters),
+            $"all {masters} masters Up in one cluster");
+
+        cluster.Master = cluster.Masters[0];
+        cluster.StartClient();
+        foreach (var agent in agents)
+        {
+            await cluster.StartAgentAsync(agent);
+        }
+
+        return cluster;
+    }
+
+    /// <summary>Master <paramref name="index"/> dies without a word (no leave): the others must detect and down it.</summary>
+    public async Task CrashMasterAsync(int index) => await Masters[index].Terminate();
+
+    /// <summary>Master <paramref name="index"/> stops gracefully (SIGTERM): it leaves the cluster first.</summary>
+    public async Task StopMasterGracefullyAsync(int index) =>
+        await CoordinatedShutdown.Get(Masters[index]).Run(CoordinatedShutdown.ClrExitReason.Instance);
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     /// <summary>Starts the Master on its data folder; a restart passes the old port so agents and the client find it again.</summary>
@@ -99,7 +162,8 @@ public sealed class InProcessCluster : IAsyncDisposable
     /// </summary>
     public async Task<AgentHost> StartAgentAsync(string name, ProcessTable? processes = null, bool waitConnected = true, string extraHocon = "")
     {
-        var host = AgentHost.Start(TestHocon.Agent(name, AgentDataDir(name), MasterAddress, _throttler + "\n" + extraHocon), "test", "127.0.0.1", 0,
+        var masters = _haAddresses.Count == 0 ? "" : $"scheduler.agent.masters = [{string.Join(", ", _haAddresses.Select(a => $"\"{a}\""))}]";
+        var host = AgentHost.Start(TestHocon.Agent(name, AgentDataDir(name), MasterAddress, _throttler + "\n" + masters + "\n" + extraHocon), "test", "127.0.0.1", 0,
             TimeProvider.System, new AgentRuntime(processes ?? Processes));
         _agents[name] = host;
         if (waitConnected)
@@ -327,9 +391,9 @@ public sealed class InProcessCluster : IAsyncDisposable
             {{_throttler}}
             akka.loglevel = WARNING
             """).WithFallback(Contracts.Serialization.SerializationConfig.Hocon).WithFallback(AkkaHocon.ClusterClientWire));
-        var contact = ActorPath.Parse($"{Protocol}://{SchedulerPaths.SystemName}@{MasterAddress}/system/receptionist");
+        var contacts = ContactAddresses.Select(a => ActorPath.Parse($"{Protocol}://{SchedulerPaths.SystemName}@{a}/system/receptionist")).ToImmutableHashSet();
         _clusterClient = _client.ActorOf(ClusterClient.Props(
-            ClusterClientSettings.Create(_client).WithInitialContacts([contact])), "client");
+            ClusterClientSettings.Create(_client).WithInitialContacts(contacts)), "client");
     }
 
     public async ValueTask DisposeAsync()
@@ -340,7 +404,11 @@ public sealed class InProcessCluster : IAsyncDisposable
         }
 
         await _client.Terminate();
-        await Master.Terminate();
+        foreach (var master in Masters.Count > 0 ? Masters : [Master])
+        {
+            await master.Terminate();
+        }
+
         foreach (var process in Processes.All)
         {
             await process.KillAsync(TimeSpan.FromMilliseconds(200));
