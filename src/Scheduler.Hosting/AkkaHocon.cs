@@ -21,6 +21,9 @@ public static class AkkaHocon
               port = {{port}}
               tcp-reuse-addr = off
             }
+            # Masters starting together refuse each other's first connection attempts; with Akka's 5 s gate the
+            # cluster formed only after several seconds more.
+            retry-gate-closed-for = 1s
             watch-failure-detector.implementation-class = "Akka.Remote.DeadlineFailureDetector, Akka.Remote"
             watch-failure-detector.acceptable-heartbeat-pause = {{(long)lostAfter.TotalMilliseconds}}ms
           }

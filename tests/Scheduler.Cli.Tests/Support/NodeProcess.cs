@@ -80,6 +80,15 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGTERM, then waits for the process to exit; answers its exit code.</summary>
+    public async Task<int> StopGracefullyAsync(TimeSpan patience)
+    {
+        ProcFs.Terminate(Id);
+        using var timeout = new CancellationTokenSource(patience);
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_disposed)

@@ -8,6 +8,10 @@ public static class ProcFs
 {
     private const int SigCont = 18;
     private const int SigStop = 19;
+    private const int SigTerm = 15;
+
+    /// <summary>SIGTERM: a graceful stop, as systemd or Ctrl+C would ask.</summary>
+    public static void Terminate(int pid) => Signal(pid, SigTerm);
 
     public static void Stop(int pid)
     {

@@ -92,7 +92,7 @@ public sealed class InProcessCluster : IAsyncDisposable
         var root = Path.Combine(Path.GetTempPath(), "scheduler-tests", Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(root);
         var cluster = new InProcessCluster(root, masterHocon, throttled: false);
-        var ports = Enumerable.Range(0, masters).Select(_ => FreePort()).ToList();
+        var ports = Enumerable.Range(0, masters).Select(_ => LoopbackPorts.Free()).ToList();
         cluster._haAddresses.AddRange(ports.Select(p => $"127.0.0.1:{p}"));
         var seeds = string.Join(", ", cluster._haAddresses.Select(a => $"\"{SchedulerNodes.SeedAddress(a)}\""));
         for (var i = 0; i < masters; i++)
@@ -101,8 +101,6 @@ public sealed class InProcessCluster : IAsyncDisposable
                 {{masterHocon}}
                 akka.cluster.seed-nodes = [{{seeds}}]
                 akka.coordinated-shutdown.run-by-actor-system-terminate = off
-                # Masters starting together refuse each other's first connections; retry soon, not after 5 s.
-                akka.remote.retry-gate-closed-for = 500ms
                 """);
             cluster.Masters.Add(SchedulerNodes.StartMasterSystem(hocon, "test", "127.0.0.1", ports[i]));
         }
@@ -126,15 +124,6 @@ public sealed class InProcessCluster : IAsyncDisposable
     /// <summary>Master <paramref name="index"/> stops gracefully (SIGTERM): it leaves the cluster first.</summary>
     public async Task StopMasterGracefullyAsync(int index) =>
         await CoordinatedShutdown.Get(Masters[index]).Run(CoordinatedShutdown.ClrExitReason.Instance);
-
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     /// <summary>Starts the Master on its data folder; a restart passes the old port so agents and the client find it again.</summary>
     public void StartMaster(int port = 0, string extraHocon = "") =>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Npgsql;
@@ -50,7 +49,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
         var root = Path.Combine(Path.GetTempPath(), "scheduler-pg", Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(root);
-        var server = new PostgresServer(root, FreePort());
+        var server = new PostgresServer(root, LoopbackPorts.Free());
         try
         {
             server.HandOverToPostgresUser(root);
@@ -203,15 +202,6 @@ public sealed class PostgresServer : IAsyncDisposable
             using var chown = Process.Start("chown", ["postgres", root])!;
             chown.WaitForExit();
         }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Scheduler.Cli.Tests.Support;
+using Scheduler.Master.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Scheduler.Cli.Tests;
+
+/// <summary>
+/// Three real <c>scheduler master</c> processes with <c>--seed</c> on one PostgreSQL journal and an agent process
+/// that knows all three: the active master is killed (SIGKILL) or stopped (SIGTERM), another serves every task.
+/// </summary>
+public sealed partial class MasterFailoverSpecs(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string AgentName = "ha";
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "scheduler-e2e", Guid.NewGuid().ToString("N")[..10]);
+    private readonly List<(NodeProcess Node, string Address)> _masters = [];
+    private PostgresServer _postgres = null!;
+    private NodeProcess? _agent;
+
+    [GeneratedRegex(@"master at (127\.0\.0\.1:\d+) running")]
+    private static partial Regex MasterStarted();
+
+    [GeneratedRegex("agent at .* running")]
+    private static partial Regex AgentStarted();
+
+    private string Contacts => string.Join(",", _masters.Select(m => m.Address));
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_root);
+        _postgres = await PostgresServer.StartAsync();
+        var config = Path.Combine(_root, "ha.conf");
+        await File.WriteAllTextAsync(config, $$"""
+            scheduler.master.journal { kind = postgresql, connection-string = "{{await _postgres.CreateDatabaseAsync()}}" }
+            scheduler.master.log-copy-interval = 200ms
+            """);
+        var addresses = Enumerable.Range(0, 3).Select(_ => $"127.0.0.1:{LoopbackPorts.Free()}").ToList();
+        var seeds = addresses.SelectMany(a => new[] { "--seed", a }).ToArray();
+        for (var i = 0; i < addresses.Count; i++)
+        {
+            var (node, _) = await NodeProcess.StartAsync($"master {i}", MasterStarted(),
+                ["master", "--port", addresses[i].Split(':')[1], "--data", Path.Combine(_root, $"master-{i}"), "--config", config, .. seeds]);
+            _masters.Add((node, addresses[i]));
+        }
+
+        (_agent, _) = await NodeProcess.StartAsync("agent", AgentStarted(),
+            ["agent", "--name", AgentName, "--data", Path.Combine(_root, "agent"), .. addresses.SelectMany(a => new[] { "--master", a })]);
+        await Eventually.TrueAsync(async () => (await StatusAsync()) is { } s && s.GetProperty("agents").ValueKind == JsonValueKind.Object
+                && s.GetProperty("agents").GetProperty("connected").GetInt32() == 1,
+            "the agent connected", TimeSpan.FromSeconds(60));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _masters.Select(m => m.Node).Append(_agent))
+        {
+            if (node is not null)
+            {
+                output.WriteLine($"--- {node.Name} ---\n{node.Log}");
+                await node.DisposeAsync();
+            }
+        }
+
+        await _postgres.DisposeAsync();
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Kill_9_of_the_active_master_should_leave_another_serving_every_task()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (code, json, error) = await CliAsync("submit", "--agent", AgentName, "--json", "--", "sh", "-c", $"echo {i}");
+            Assert.True(code == 0, error);
+            ids.Add(JsonDocument.Parse(json).RootElement.GetProperty("taskId").GetString()!);
+        }
+
+        foreach (var id in ids)
+        {
+            await Eventually.TrueAsync(async () => (await CliAsync("task", id, "--json")).Out.Contains("\"Succeeded\""), $"task {id} Succeeded");
+        }
+
+        var active = await ActiveMasterAsync();
+        var clock = Stopwatch.StartNew();
+        await active.Node.DisposeAsync(); // SIGKILL
+        var serving = await WaitForOtherMasterAsync(active.Address);
+        output.WriteLine($"hand-over after kill -9 of the active master process: {clock.ElapsedMilliseconds} ms (now {serving})");
+
+        var history = JsonDocument.Parse((await CliAsync("history", "--json")).Out).RootElement;
+        Assert.Equal(ids.Order(), history.EnumerateArray().Select(t => t.GetProperty("taskId").GetString()!).Order());
+    }
+
+    [Fact]
+    public async Task SIGTERM_of_the_active_master_should_hand_over_within_seconds()
+    {
+        var active = await ActiveMasterAsync();
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(0, await active.Node.StopGracefullyAsync(TimeSpan.FromSeconds(30)));
+        var serving = await WaitForOtherMasterAsync(active.Address);
+        output.WriteLine($"hand-over after SIGTERM of the active master process: {clock.ElapsedMilliseconds} ms (now {serving})");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"hand-over took {clock.Elapsed}");
+    }
+
+    private async Task<(NodeProcess Node, string Address)> ActiveMasterAsync()
+    {
+        var node = (await StatusAsync())!.Value.GetProperty("node").GetString();
+        return _masters.Single(m => m.Address == node);
+    }
+
+    /// <summary>Polls until a master other than <paramref name="old"/> runs the scheduler with the agent coupled.</summary>
+    private async Task<string> WaitForOtherMasterAsync(string old) =>
+        (await Eventually.ValueAsync(
+            async () => await StatusAsync(),
+            s => s is { } status && status.GetProperty("node").GetString() != old && status.GetProperty("database").GetProperty("available").GetBoolean()
+                 && status.GetProperty("agents").ValueKind == JsonValueKind.Object && status.GetProperty("agents").GetProperty("connected").GetInt32() == 1,
+            "another master serving with the agent connected",
+            TimeSpan.FromSeconds(60)))!.Value.GetProperty("node").GetString()!;
+
+    private async Task<JsonElement?> StatusAsync()
+    {
+        var (code, json, _) = await CliAsync("status", "--json");
+        return code == 0 ? JsonDocument.Parse(json).RootElement : null;
+    }
+
+    private Task<(int ExitCode, string Out, string Error)> CliAsync(params string[] args) =>
+        SchedulerCommand.RunAsync(new Dictionary<string, string> { ["SCHEDULER_MASTER"] = Contacts }, args);
+}
