@@ -342,9 +342,8 @@ public sealed partial class SchedulerActor
     {
         if (_logActors.TryGetValue(taskId, out var actor) && (only is null || actor.Equals(only)))
         {
-            // A PoisonPill, not Context.Stop: reads already in its mailbox are still answered.
             _logActors.Remove(taskId);
-            actor.Tell(PoisonPill.Instance);
+            actor.Tell(StopLogCopy.Instance);
         }
     }
 }

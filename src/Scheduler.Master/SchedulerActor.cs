@@ -23,12 +23,14 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
     private readonly MasterSettings _settings;
     private readonly TimeProvider _time;
     private readonly TaskHistoryStore _history;
+    private readonly bool _startPaused;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, AgentSession> _sessions = new();
     private SchedulerState _state = SchedulerState.Empty;
 
-    public SchedulerActor(MasterSettings settings, TimeProvider time, TaskHistoryStore history, bool ignoreSnapshots = false)
+    public SchedulerActor(MasterSettings settings, TimeProvider time, TaskHistoryStore history, bool ignoreSnapshots = false, bool startPaused = false)
     {
+        _startPaused = startPaused;
         _settings = settings;
         _time = time;
         _history = history;
@@ -40,8 +42,9 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <param name="ignoreSnapshots">Recover from the journal's events alone (the snapshot could not be read).</param>
-    public static Props Props(MasterSettings settings, TimeProvider time, TaskHistoryStore history, bool ignoreSnapshots = false) =>
-        Akka.Actor.Props.Create(() => new SchedulerActor(settings, time, history, ignoreSnapshots));
+    /// <param name="startPaused">Persist a pause with the new epoch (the node was started with --paused).</param>
+    public static Props Props(MasterSettings settings, TimeProvider time, TaskHistoryStore history, bool ignoreSnapshots = false, bool startPaused = false) =>
+        Akka.Actor.Props.Create(() => new SchedulerActor(settings, time, history, ignoreSnapshots, startPaused));
 
     public override string PersistenceId => "scheduler";
 
@@ -56,7 +59,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         // the pause with it, before it serves anything.
         var started = new MasterEpochStarted(_state.Epoch + 1, Guid.NewGuid().ToString("N")[..12], Now);
         var events = new List<IMasterEvent> { started };
-        if (_settings.StartPaused && !_state.Paused)
+        if (_startPaused && !_state.Paused)
         {
             events.Add(new MasterPaused("started paused", Now));
         }
@@ -132,6 +135,14 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
+        // A snapshot the serializer itself cannot decode fails the snapshot load before any event is replayed.
+        if (!_snapshotUnreadable && !_ignoreSnapshots && LastSequenceNr == 0
+            && reason.GetBaseException() is System.Text.Json.JsonException or System.Runtime.Serialization.SerializationException)
+        {
+            _snapshotUnreadable = true;
+            Context.Parent.Tell(new SnapshotUnreadable(reason.GetBaseException().Message));
+        }
+
         if (!_snapshotUnreadable)
         {
             Context.Parent.Tell(new DatabaseFailed($"recovery from the journal failed: {reason.GetBaseException().Message}"));

@@ -60,26 +60,31 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
 
     private DateTimeOffset Now => _time.GetUtcNow();
 
+    private const string StartingSummary = "starting: the scheduler recovers from the journal";
+
     /// <summary>The first scheduler recovers: requests wait in its stash, status is answered here (not available yet).</summary>
     private void Starting()
     {
-        Receive<SchedulerReady>(OnReady);
-        Receive<DatabaseFailed>(f => BeginOutage(f.Error));
-        Receive<SnapshotUnreadable>(OnSnapshotUnreadable);
+        Receive<SchedulerReady>(_ => FromScheduler(), OnReady);
+        Receive<DatabaseFailed>(_ => FromScheduler(), f => BeginOutage(f.Error));
+        Receive<SnapshotUnreadable>(_ => FromScheduler(), OnSnapshotUnreadable);
         Receive<Terminated>(t => t.ActorRef.Equals(_scheduler), _ => BeginOutage("the scheduler stopped"));
+        IgnoreStaleSchedulers();
         // A database down at start-up would hold recovery until its 30 s timeout; the check finds it at once.
         Receive<CheckDatabase>(_ => Check());
         Receive<CheckResult>(r => r.Id == _checkId, OnRunningCheck);
-        Receive<GetStatus>(_ => Sender.Tell(new StatusResult(GuardStatus(new DatabaseStatus(false, "starting: the scheduler recovers from the journal")))));
+        Receive<GetStatus>(_ => Sender.Tell(new StatusResult(GuardStatus(new DatabaseStatus(false, StartingSummary)))));
+        Receive<PauseMaster>(_ => Sender.Tell(new RequestFailed(ErrorCode.Unavailable, StartingSummary + "; try again in a moment")));
+        Receive<ResumeMaster>(_ => Sender.Tell(new RequestFailed(ErrorCode.Unavailable, StartingSummary + "; try again in a moment")));
         ReceiveAny(m => _scheduler.Forward(m));
     }
 
     /// <summary>The scheduler is up: everything goes to it; the database is checked on a timer.</summary>
     private void Running()
     {
-        Receive<SchedulerReady>(OnReady);
-        Receive<DatabaseFailed>(f => BeginOutage(f.Error));
+        Receive<DatabaseFailed>(_ => FromScheduler(), f => BeginOutage(f.Error));
         Receive<Terminated>(t => t.ActorRef.Equals(_scheduler), _ => BeginOutage("the scheduler stopped"));
+        IgnoreStaleSchedulers();
         Receive<CheckDatabase>(_ => Check());
         Receive<CheckResult>(r => r.Id == _checkId, OnRunningCheck);
         // Answered with the Master's status, to which the guard adds what it knows of the database.
@@ -98,19 +103,34 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
         Receive<RetryDatabase>(_ => Attempt());
         Receive<CheckResult>(r => r.Id == _checkId && _outage!.Attempting && _scheduler.IsNobody(), OnAttemptCheck);
         Receive<GiveUpCheck>(_ => CheckGiveUp());
-        Receive<SchedulerReady>(OnReady);
-        Receive<DatabaseFailed>(f => _outageCause ??= f.Error);
-        Receive<SnapshotUnreadable>(OnSnapshotUnreadable);
+        Receive<SchedulerReady>(_ => FromScheduler(), OnReady);
+        Receive<DatabaseFailed>(_ => FromScheduler(), f => _outageCause ??= f.Error);
+        Receive<SnapshotUnreadable>(_ => FromScheduler(), OnSnapshotUnreadable);
         Receive<Terminated>(t => t.ActorRef.Equals(_scheduler), _ => AttemptFailed(_outageCause ?? "the scheduler stopped"));
         Receive<GetStatus>(_ => Sender.Tell(new StatusResult(GuardStatus(OutageDatabase(_outage!)))));
         Receive<IClientRequest>(_ => Sender.Tell(new RequestFailed(ErrorCode.DatabaseUnavailable, _outage!.Describe(Now))));
         ReceiveAny(_ => { }); // agent traffic, stale checks and stale Terminated: not answered, as by a failed Master
     }
 
+    /// <summary>Late words of a scheduler already given up, and its Terminated: not forwarded to the current one.</summary>
+    private void IgnoreStaleSchedulers()
+    {
+        Receive<SchedulerReady>(_ => { });
+        Receive<DatabaseFailed>(_ => { });
+        Receive<SnapshotUnreadable>(_ => { });
+        Receive<Terminated>(_ => { });
+    }
+
+    /// <summary>Only the current scheduler speaks for the database: a stopped one's late messages are ignored.</summary>
+    private bool FromScheduler() => !_scheduler.IsNobody() && Sender.Equals(_scheduler);
+
     private void StartScheduler()
     {
         _outageCause = null;
-        _scheduler = Context.ActorOf(SchedulerActor.Props(_settings, _time, _database.History, _ignoreSnapshots), $"scheduler-{++_incarnation}");
+        // start-paused applies to this node's first scheduler, not again after each database outage.
+        var startPaused = _settings.StartPaused && _incarnation == 0;
+        _scheduler = Context.ActorOf(SchedulerActor.Props(_settings, _time, _database.History, _ignoreSnapshots, startPaused),
+            $"scheduler-{++_incarnation}");
         Context.Watch(_scheduler);
     }
 

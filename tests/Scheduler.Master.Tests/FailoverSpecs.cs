@@ -64,6 +64,8 @@ public sealed class FailoverSpecs(ITestOutputHelper output) : IAsyncLifetime
         await _cluster.StopMasterGracefullyAsync(0);
         var after = await WaitForNewSingletonAsync(before.Node);
         output.WriteLine($"hand-over after a graceful stop: {clock.ElapsedMilliseconds} ms to a serving master at {after.Node}");
+        // Measured 0.5–1.6 s; a crash takes 15 s (failure detection + stable-after), so a leave that did not work fails this.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"hand-over took {clock.Elapsed}");
 
         await File.WriteAllTextAsync(marker, "");
         Assert.Equal(TaskState.Succeeded, (await _cluster.WaitForFinalAsync(task.TaskId)).State);

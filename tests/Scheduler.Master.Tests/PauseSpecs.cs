@@ -32,7 +32,7 @@ public sealed class PauseSpecs : IAsyncLifetime
             await _cluster.WaitForAgentJournalAsync("a1", e => e is TaskExited x && x.TaskId == finishing.TaskId, "the exit journaled");
         });
 
-        Assert.True((await _cluster.StatusAsync()).Paused);
+        Assert.True((await _cluster.WaitForDatabaseAsync(available: true)).Paused);
         await _cluster.WaitForAgentAsync("a1", AgentState.Connected);
         Assert.Equal(TaskState.Succeeded, (await _cluster.WaitForFinalAsync(finishing.TaskId)).State);
         Assert.Equal("finished-while-down", await _cluster.WaitForCompleteLogAsync(finishing.TaskId));
@@ -58,7 +58,7 @@ public sealed class PauseSpecs : IAsyncLifetime
         var pending = await _cluster.SubmitAsync("a1", "true");
         await _cluster.RestartMasterAsync();
 
-        Assert.True((await _cluster.StatusAsync()).Paused);
+        Assert.True((await _cluster.WaitForDatabaseAsync(available: true)).Paused);
         await _cluster.WaitForAgentAsync("a1", AgentState.Connected);
         await AssertNotStartedAsync(pending.TaskId);
         Assert.Equal(TaskState.Running, (await _cluster.QueryAsync<TaskResult>(new GetTask(running.TaskId))).Task.State);

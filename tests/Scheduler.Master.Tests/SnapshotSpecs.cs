@@ -59,7 +59,7 @@ public sealed class SnapshotSpecs : IAsyncLifetime
         await InProcessCluster.WaitUntilAsync(() => SnapshotRows() > 0, "a snapshot saved");
         await _cluster.RestartMasterAsync();
 
-        var status = await _cluster.StatusAsync();
+        var status = await _cluster.WaitForDatabaseAsync(available: true);
         Assert.Equal(2L, status.Epoch);
         await _cluster.WaitForAgentAsync("a1", AgentState.Connected);
         Assert.Equal(TaskState.Running, (await _cluster.QueryAsync<TaskResult>(new GetTask(running.TaskId))).Task.State);
@@ -90,8 +90,7 @@ public sealed class SnapshotSpecs : IAsyncLifetime
             return Task.CompletedTask;
         });
 
-        var status = await _cluster.StatusAsync();
-        Assert.True(status.Database.Available);
+        var status = await _cluster.WaitForDatabaseAsync(available: true);
         Assert.Equal(2L, status.Epoch);
         foreach (var id in tasks)
         {

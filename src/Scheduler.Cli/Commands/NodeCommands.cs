@@ -15,7 +15,7 @@ public static class NodeCommands
         var host = HostOption();
         var port = PortOption($"The remoting port (default {SchedulerClientOptions.DefaultMasterPort})");
         var paused = PausedOption();
-        var seeds = HostPortsOption("--seed", "HOST:PORT of a seed master of the cluster (list every master, itself included); repeat for several");
+        var seeds = HostPortsOption("--seed", "HOST:PORT of a master of the cluster; repeat for each, itself included, in the same order on every master (the first forms the cluster)");
         var command = new Command("master", "Run a master node (cluster member hosting the scheduler)") { config, data, host, port, paused, seeds };
         command.SetAction(parse =>
         {

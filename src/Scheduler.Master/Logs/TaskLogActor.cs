@@ -45,6 +45,9 @@ public sealed class TaskLogActor : ReceivePersistentActor
         Command<TaskLogChunk>(OnChunk);
         Command<ReadLog>(r => Sender.Tell(Read(r)));
         Command<ReceiveTimeout>(_ => Context.Parent.Tell(new LogActorIdle(taskId, Self)));
+        // A command, not a PoisonPill: commands wait while the actor recovers or persists, so reads already
+        // queued are answered first (a PoisonPill would skip the persistent actor's stash and drop them).
+        Command<StopLogCopy>(_ => Context.Stop(Self));
         if (idleAfter is { } idle)
         {
             SetReceiveTimeout(idle);
@@ -161,3 +164,9 @@ public sealed record LogDatabaseFailed(string Error) : INoSerializationVerificat
 
 /// <summary>A log copy of a settled task was not used for a while: its parent may stop it (it holds the whole log).</summary>
 public sealed record LogActorIdle(string TaskId, IActorRef Actor) : INoSerializationVerificationNeeded;
+
+/// <summary>Stop after answering what is already queued (sent when the copy's task moved to history or it sat idle).</summary>
+public sealed class StopLogCopy : INoSerializationVerificationNeeded
+{
+    public static StopLogCopy Instance { get; } = new();
+}
