@@ -65,4 +65,23 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         await Assert.ThrowsAsync<ActorNotFoundException>(() =>
             Sys.ActorSelection($"/user/agent/{TaskSupervisorActor.ActorNameOf("early")}").ResolveOne(TimeSpan.FromSeconds(1)));
     }
+
+    [Fact]
+    public async Task A_start_sent_again_by_a_new_master_run_should_not_run_the_task_again()
+    {
+        var runs = Path.Combine(_dir, "runs");
+        var spec = new TaskSpec("once", ["sh", "-c", $"echo ran >> {runs}"], null, new Dictionary<string, string>(), null);
+        _agent.Tell(new AgentRegistered("a1", _identity.Incarnation, Epoch: 5, MasterRunId: "run-5", AdoptedOffset: 0, AckedSequence: 0, QuarantineAfter: TimeSpan.FromHours(1)));
+        _agent.Tell(new StartTask(5, spec));
+        await AwaitConditionAsync(() => Task.FromResult(File.Exists(runs)));
+
+        // A new singleton (fail-over) that had not seen the agent confirm the start sends it again.
+        _agent.Tell(new AgentRegistered("a1", _identity.Incarnation, Epoch: 6, MasterRunId: "run-6", AdoptedOffset: 0, AckedSequence: 0, QuarantineAfter: TimeSpan.FromHours(1)));
+        _agent.Tell(new StartTask(6, spec));
+        _agent.Tell(new StartTask(6, Touch("after")));
+        await AwaitConditionAsync(() => Task.FromResult(File.Exists(Path.Combine(_dir, "after.ran"))));
+        await Task.Delay(500); // an absence can only be seen by waiting: a second run would have appended by now
+
+        Assert.Single(await File.ReadAllLinesAsync(runs));
+    }
 }
