@@ -73,6 +73,7 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
         // A database down at start-up would hold recovery until its 30 s timeout; the check finds it at once.
         Receive<CheckDatabase>(_ => Check());
         Receive<CheckResult>(r => r.Id == _checkId, OnRunningCheck);
+        Receive<CheckResult>(_ => { });
         Receive<GetStatus>(_ => Sender.Tell(new StatusResult(GuardStatus(new DatabaseStatus(false, StartingSummary)))));
         Receive<PauseMaster>(_ => Sender.Tell(new RequestFailed(ErrorCode.Unavailable, StartingSummary + "; try again in a moment")));
         Receive<ResumeMaster>(_ => Sender.Tell(new RequestFailed(ErrorCode.Unavailable, StartingSummary + "; try again in a moment")));
@@ -87,6 +88,7 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
         IgnoreStaleSchedulers();
         Receive<CheckDatabase>(_ => Check());
         Receive<CheckResult>(r => r.Id == _checkId, OnRunningCheck);
+        Receive<CheckResult>(_ => { });
         // Answered with the Master's status, to which the guard adds what it knows of the database.
         Receive<GetStatus>(q => _scheduler.Forward(new StatusQuery(q, AvailableStatus())));
         Receive<PauseMaster>(q => _scheduler.Forward(new StatusQuery(q, AvailableStatus())));
@@ -127,8 +129,8 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
     private void StartScheduler()
     {
         _outageCause = null;
-        // start-paused applies to this node's first scheduler, not again after each database outage.
-        var startPaused = _settings.StartPaused && _incarnation == 0;
+        // start-paused applies until this node's first scheduler has started, not again after a database outage.
+        var startPaused = _settings.StartPaused && _lastRunId is null;
         _scheduler = Context.ActorOf(SchedulerActor.Props(_settings, _time, _database.History, _ignoreSnapshots, startPaused),
             $"scheduler-{++_incarnation}");
         Context.Watch(_scheduler);
