@@ -176,7 +176,7 @@ public sealed partial class SchedulerActor
             }
             else
             {
-                self.Tell(new LogDatabaseFailed($"reading the task history failed: {lookup.Exception?.GetBaseException().Message}"));
+                self.Tell(new ChildDatabaseFailed($"reading the task history failed: {lookup.Exception?.GetBaseException().Message}"));
             }
         }, TaskScheduler.Default);
     }

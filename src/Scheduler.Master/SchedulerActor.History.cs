@@ -35,7 +35,7 @@ public sealed partial class SchedulerActor
         var ids = settled.Select(t => t.Spec.TaskId).ToList();
         _history.SaveAsync(settled).PipeTo(Self,
             success: () => new HistoryWritten(ids),
-            failure: e => new LogDatabaseFailed($"writing the task history failed: {e.GetBaseException().Message}"));
+            failure: e => new ChildDatabaseFailed($"writing the task history failed: {e.GetBaseException().Message}"));
     }
 
     private void OnHistoryWritten(HistoryWritten written) =>
@@ -78,17 +78,10 @@ public sealed partial class SchedulerActor
 
         // Views of open tasks are taken now (they show Unknown while their agent is unreachable); settled ones never change.
         var open = _state.Tasks.Values.Where(filter.Matches).OrderByDescending(t => t.Sequence).Take(limit).Select(t => (t.Sequence, View: View(t))).ToList();
-        var openIds = open.Select(o => o.View.TaskId).ToHashSet();
         _history.NewestAsync(filter, limit).PipeTo(Sender,
             success: stored =>
             {
-                var merged = open
-                    .Concat(stored.Where(t => !openIds.Contains(t.Spec.TaskId)).Select(t => (t.Sequence, View: t.ToView(agentReachable: true))))
-                    .OrderByDescending(e => e.Sequence)
-                    .Take(limit)
-                    .Select(e => e.View)
-                    .ToList();
-                var (kept, omitted) = FrameBudget.Take(merged);
+                var (kept, omitted) = FrameBudget.Take(HistoryMerge.Newest(open, stored, limit).ToList());
                 return new TasksResult(kept, omitted);
             },
             failure: HistoryUnavailable);

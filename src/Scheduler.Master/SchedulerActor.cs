@@ -116,7 +116,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<DeleteSnapshotsFailure>(f => _log.Warning("Deleting old snapshots failed: {Error}", f.Cause.GetBaseException().Message));
         Command<GetAgents>(_ => Sender.Tell(new AgentsResult(AgentViews())));
         Command<StatusQuery>(OnStatusQuery);
-        Command<LogDatabaseFailed>(f => StopForDatabase(f.Error));
+        Command<ChildDatabaseFailed>(f => StopForDatabase(f.Error));
         Command<GetEvents>(q =>
         {
             // Oldest first, but the newest matter most: measure from the newest end.

@@ -60,12 +60,14 @@ public sealed class FailoverSpecs(ITestOutputHelper output) : IAsyncLifetime
         var (task, marker, runs) = await StartMarkedTaskAsync();
         var before = await _cluster.StatusAsync();
 
+        var unreachable = Unreachables.Record(_cluster.Masters[1]);
         var clock = Stopwatch.StartNew();
         await _cluster.StopMasterGracefullyAsync(0);
         var after = await WaitForNewSingletonAsync(before.Node);
         output.WriteLine($"hand-over after a graceful stop: {clock.ElapsedMilliseconds} ms to a serving master at {after.Node}");
-        // Measured 0.5–1.6 s; a crash takes 15 s (failure detection + stable-after), so a leave that did not work fails this.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"hand-over took {clock.Elapsed}");
+        // The old master left: the others never had to detect it as failed (which is what makes a crash take 15 s).
+        // A wall-clock bound here failed once on a loaded machine; the failure detector's verdict does not depend on load.
+        Assert.Empty(unreachable);
 
         await File.WriteAllTextAsync(marker, "");
         Assert.Equal(TaskState.Succeeded, (await _cluster.WaitForFinalAsync(task.TaskId)).State);

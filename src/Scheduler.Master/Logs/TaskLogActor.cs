@@ -60,13 +60,13 @@ public sealed class TaskLogActor : ReceivePersistentActor
     /// <summary>The Master's database failed under this copy: the scheduler (its parent) stops for the whole Master.</summary>
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        Context.Parent.Tell(new LogDatabaseFailed($"storing log output of task {_taskId} failed: {cause.GetBaseException().Message}"));
+        Context.Parent.Tell(new ChildDatabaseFailed($"storing log output of task {_taskId} failed: {cause.GetBaseException().Message}"));
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        Context.Parent.Tell(new LogDatabaseFailed($"reading the log copy of task {_taskId} failed: {reason.GetBaseException().Message}"));
+        Context.Parent.Tell(new ChildDatabaseFailed($"reading the log copy of task {_taskId} failed: {reason.GetBaseException().Message}"));
         base.OnRecoveryFailure(reason, message);
     }
 
@@ -159,8 +159,11 @@ public sealed record CopyLog(IActorRef Agent, long Epoch) : INoSerializationVeri
 /// <summary>Read the copy; <paramref name="LogComplete"/> is the scheduler's knowledge that the copy is whole.</summary>
 public sealed record ReadLog(long Offset, int MaxBytes, bool LogComplete) : INoSerializationVerificationNeeded;
 
-/// <summary>A log copy could not be read or written: the Master's database failed.</summary>
-public sealed record LogDatabaseFailed(string Error) : INoSerializationVerificationNeeded;
+/// <summary>
+/// A log copy, or the history table, could not be read or written: the Master's database failed, and the scheduler
+/// stops for the whole Master.
+/// </summary>
+public sealed record ChildDatabaseFailed(string Error) : INoSerializationVerificationNeeded;
 
 /// <summary>A log copy of a settled task was not used for a while: its parent may stop it (it holds the whole log).</summary>
 public sealed record LogActorIdle(string TaskId, IActorRef Actor) : INoSerializationVerificationNeeded;
