@@ -40,6 +40,7 @@ public static class AkkaHocon
             client.receptionist.role = master
           }
           coordinated-shutdown.exit-clr = off
+          coordinated-shutdown.run-by-clr-shutdown-hook = {{ClrHook}}
         }
         """);
 
@@ -67,8 +68,16 @@ public static class AkkaHocon
             refresh-contacts-interval = 10s
           }
           coordinated-shutdown.exit-clr = off
+          coordinated-shutdown.run-by-clr-shutdown-hook = {{ClrHook}}
         }
         """).WithFallback(ClusterClientWire);
+
+    /// <summary>
+    /// The <c>scheduler</c> command handles SIGTERM and SIGINT itself (agent first, then master; exit code by who
+    /// stopped the node). Akka's own hook would race it, and one registered by a later ActorSystem (a master that
+    /// rejoined, a new agent incarnation) runs first: the node then looked as if it had stopped on its own (exit 1).
+    /// </summary>
+    private const string ClrHook = "off";
 
     /// <summary>
     /// A process that is not a cluster member still needs Akka.Cluster.Tools' serializers for ClusterClient's

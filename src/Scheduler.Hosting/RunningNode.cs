@@ -3,33 +3,33 @@ using Akka.Actor;
 namespace Scheduler.Hosting;
 
 /// <summary>
-/// A started master, agent or standalone node: master ActorSystems and at most one agent. Stopping runs Akka's
+/// A started master, agent or standalone node: at most one master and one agent. Stopping runs Akka's
 /// CoordinatedShutdown, so an agent kills its tasks gracefully and a master leaves its cluster.
 /// </summary>
 public sealed class RunningNode : IAsyncDisposable
 {
-    private readonly IReadOnlyList<ActorSystem> _masters;
-
-    public RunningNode(string description, IReadOnlyList<ActorSystem> masters, AgentHost? agent = null)
+    public RunningNode(string description, MasterHost? master, AgentHost? agent = null)
     {
         Description = description;
-        _masters = masters;
+        Master = master;
         Agent = agent;
-        WhenTerminated = Task.WhenAll(masters.Select(s => s.WhenTerminated).Append(agent?.WhenStopped ?? Task.CompletedTask));
+        WhenTerminated = Task.WhenAll(new[] { master?.WhenStopped, agent?.WhenStopped }.OfType<Task>());
     }
 
     /// <summary>One line for the operator, e.g. "master at 127.0.0.1:4053".</summary>
     public string Description { get; }
 
+    public MasterHost? Master { get; }
+
     public AgentHost? Agent { get; }
 
-    /// <summary>The node's ActorSystems now: masters first, then the agent's current incarnation.</summary>
-    public IReadOnlyList<ActorSystem> Systems => Agent is null ? _masters : [.. _masters, Agent.System];
+    /// <summary>The node's ActorSystems now: the master's, then the agent's current incarnation.</summary>
+    public IReadOnlyList<ActorSystem> Systems => new[] { Master?.System, Agent?.System }.OfType<ActorSystem>().ToList();
 
     /// <summary>Completes when every part of the node has stopped (also when one shut itself down).</summary>
     public Task WhenTerminated { get; }
 
-    /// <summary>Graceful stop: the agent first (it kills and journals its tasks, then tells the Master), then masters.</summary>
+    /// <summary>Graceful stop: the agent first (it kills and journals its tasks, then tells the Master), then the master.</summary>
     public async Task StopAsync()
     {
         if (Agent is not null)
@@ -37,9 +37,9 @@ public sealed class RunningNode : IAsyncDisposable
             await Agent.StopAsync().ConfigureAwait(false);
         }
 
-        foreach (var system in _masters.Reverse())
+        if (Master is not null)
         {
-            await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance).ConfigureAwait(false);
+            await Master.StopAsync().ConfigureAwait(false);
         }
     }
 

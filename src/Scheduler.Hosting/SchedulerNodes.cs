@@ -40,8 +40,8 @@ public static class SchedulerNodes
         }
 
         var (config, origin) = NodeConfig.Load(options, Endpoint(options).WithFallback(overrides));
-        var system = StartMasterSystem(config, origin, options.Host ?? "127.0.0.1", options.Port ?? DefaultMasterPort);
-        return Task.FromResult(new RunningNode($"master at {Address(system)}", [system]));
+        var master = MasterHost.Start(config, origin, options.Host ?? "127.0.0.1", options.Port ?? DefaultMasterPort);
+        return Task.FromResult(new RunningNode($"master at {Address(master.System)}", master));
     }
 
     /// <summary>An agent: not a cluster member; reaches the masters through ClusterClient. Throws ConfigurationException.</summary>
@@ -51,7 +51,7 @@ public static class SchedulerNodes
         var (config, origin) = NodeConfig.Load(options,
             Endpoint(options).WithFallback(AgentOverrides(options.AgentName, options.DataDir, options.MasterContacts, options.Labels)));
         var agent = AgentHost.Start(config, origin, options.Host ?? "127.0.0.1", options.Port ?? 0, TimeProvider.System);
-        return Task.FromResult(new RunningNode($"agent at {Address(agent.System)}", [], agent));
+        return Task.FromResult(new RunningNode($"agent at {Address(agent.System)}", master: null, agent));
     }
 
     /// <summary>A master and an agent named <c>local</c> in one process, journals under <c>DataDir</c>.</summary>
@@ -61,10 +61,10 @@ public static class SchedulerNodes
         var dataDir = options.DataDir ?? "./data";
         var masterOverrides = NodeConfig.Set("scheduler.master.data-dir", Path.Combine(dataDir, "master")).WithFallback(PausedOverride(options));
         var (masterConfig, origin) = NodeConfig.Load(options, Endpoint(options with { Host = null }).WithFallback(masterOverrides));
-        var master = StartMasterSystem(masterConfig, origin, "127.0.0.1", options.Port ?? DefaultMasterPort);
+        var master = MasterHost.Start(masterConfig, origin, "127.0.0.1", options.Port ?? DefaultMasterPort);
         try
         {
-            var masterAddress = Address(master);
+            var masterAddress = Address(master.System);
             var agentDir = Path.Combine(dataDir, "agent-" + StandaloneAgentName);
             // The file's remoting port is the master's; the local agent always takes any free port.
             var agentEndpoint = Endpoint(new NodeOptions(Host: "127.0.0.1", Port: 0));
@@ -74,11 +74,11 @@ public static class SchedulerNodes
             var agentSettings = NodeConfig.Read(() => AgentSettings.Create(agentConfig, origin));
             NodeConfig.Read(() => masterSettings.CheckedAgainstAgentWindow(agentSettings.ReconnectWindow, agentSettings.KillGrace, origin));
             var agent = AgentHost.Start(agentConfig, origin, "127.0.0.1", 0, TimeProvider.System);
-            return Task.FromResult(new RunningNode($"standalone master at {masterAddress} with agent '{StandaloneAgentName}'", [master], agent));
+            return Task.FromResult(new RunningNode($"standalone master at {masterAddress} with agent '{StandaloneAgentName}'", master, agent));
         }
         catch
         {
-            master.Terminate().Wait(TimeSpan.FromSeconds(10));
+            master.System.Terminate().Wait(TimeSpan.FromSeconds(10));
             throw;
         }
     }
@@ -87,7 +87,11 @@ public static class SchedulerNodes
     /// Starts a master ActorSystem; tests call this with their own config (port 0, fast timings).
     /// <paramref name="host"/> and <paramref name="port"/> apply where the config sets none.
     /// </summary>
-    public static ActorSystem StartMasterSystem(Config config, string origin, string host, int port)
+    public static ActorSystem StartMasterSystem(Config config, string origin, string host, int port) =>
+        StartMaster(config, origin, host, port).System;
+
+    /// <summary>A master ActorSystem with what <see cref="MasterHost"/> needs to rejoin: its settings and database probe.</summary>
+    internal static StartedMaster StartMaster(Config config, string origin, string host, int port)
     {
         var settings = NodeConfig.Read(() => MasterSettings.Create(config, origin));
         RefuseSharedSqlite(settings, config, origin, host, port);
@@ -117,7 +121,7 @@ public static class SchedulerNodes
                 ClusterSingletonProxySettings.Create(system).WithRole(SchedulerPaths.MasterRole)),
             "scheduler-proxy");
         ClusterClientReceptionist.Get(system).RegisterService(proxy);
-        return system;
+        return new StartedMaster(system, settings, database);
     }
 
     /// <summary>
@@ -306,3 +310,6 @@ public static class SchedulerNodes
         }
     }
 }
+
+/// <summary>A started master ActorSystem, its settings, and its database (the probe checks it while the node is out of the cluster).</summary>
+internal sealed record StartedMaster(ActorSystem System, MasterSettings Settings, MasterDatabase Database);

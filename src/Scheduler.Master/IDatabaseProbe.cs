@@ -1,3 +1,5 @@
+using Scheduler.Core.Configuration;
+
 namespace Scheduler.Master;
 
 /// <summary>
@@ -18,3 +20,25 @@ public interface IDatabaseProbe
 
 /// <summary>What the Master uses of its database besides the Akka.Persistence journal: the check and the history table.</summary>
 public sealed record MasterDatabase(IDatabaseProbe Probe, History.TaskHistoryStore History);
+
+public static class DatabaseProbeExtensions
+{
+    /// <summary>One check bounded by <paramref name="timeout"/>: null when the database answered, else why not.</summary>
+    public static async Task<string?> TryCheckAsync(this IDatabaseProbe probe, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await probe.CheckAsync(cancel.Token).ConfigureAwait(false);
+            return null;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            return $"no answer within {Durations.Format(timeout)} (scheduler.master.db.check-timeout)";
+        }
+        catch (Exception e)
+        {
+            return e.GetBaseException().Message;
+        }
+    }
+}

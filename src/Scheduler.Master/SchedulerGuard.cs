@@ -177,23 +177,8 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
         RunCheck(_database.Probe, ++_checkId, _settings.DbCheckTimeout).PipeTo(Self);
     }
 
-    private static async Task<CheckResult> RunCheck(IDatabaseProbe probe, long id, TimeSpan timeout)
-    {
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await probe.CheckAsync(cancel.Token).ConfigureAwait(false);
-            return new CheckResult(id, null);
-        }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-        {
-            return new CheckResult(id, $"no answer within {Durations.Format(timeout)} (scheduler.master.db.check-timeout)");
-        }
-        catch (Exception e)
-        {
-            return new CheckResult(id, e.GetBaseException().Message);
-        }
-    }
+    private static async Task<CheckResult> RunCheck(IDatabaseProbe probe, long id, TimeSpan timeout) =>
+        new(id, await probe.TryCheckAsync(timeout).ConfigureAwait(false));
 
     /// <summary>A failed check while serving or starting: the scheduler is stopped as if a write had failed.</summary>
     private void OnRunningCheck(CheckResult result)
@@ -265,17 +250,22 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
         }
     }
 
-    private TimeSpan? GiveUpLimit()
+    private TimeSpan? GiveUpLimit() => _settings.DbGiveUpAfter.Limit(OtherMastersUp().Count > 0);
+
+    /// <summary>The addresses of the other masters of the cluster that are up: who could take the singleton over.</summary>
+    private IReadOnlyList<string> OtherMastersUp()
     {
         var cluster = Cluster.Get(Context.System);
-        var othersUp = cluster.State.Members.Any(m =>
-            m.Status == MemberStatus.Up && m.HasRole(SchedulerPaths.MasterRole) && !m.Address.Equals(cluster.SelfAddress));
-        return _settings.DbGiveUpAfter.Limit(othersUp);
+        return cluster.State.Members
+            .Where(m => m.Status == MemberStatus.Up && m.HasRole(SchedulerPaths.MasterRole) && !m.Address.Equals(cluster.SelfAddress))
+            .Select(m => m.Address.ToString())
+            .ToList();
     }
 
     /// <summary>
-    /// Past scheduler.master.db.give-up-after this master stops (exit code 1), so another master takes the
-    /// singleton over, or a process supervisor restarts it; without a limit it keeps trying.
+    /// Past scheduler.master.db.give-up-after this master makes way. With other masters up it leaves the cluster,
+    /// so one of them takes the singleton over at once, and its node rejoins when its database answers again (the
+    /// path from this host may be what failed). Alone it stops (exit code 1), for a process supervisor to restart.
     /// </summary>
     private void CheckGiveUp()
     {
@@ -286,8 +276,19 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
             return;
         }
 
+        var downtime = Durations.Describe(Now - _outage.Since);
+        var others = OtherMastersUp();
+        if (others.Count > 0)
+        {
+            _log.Error("Giving up: database unavailable for {Downtime} (scheduler.master.db.give-up-after = {Limit}); this master "
+                       + "leaves the cluster so another master ({OtherMasters}) takes over, and rejoins when its database answers",
+                downtime, Durations.Format(limit!.Value), string.Join(", ", others));
+            CoordinatedShutdown.Get(Context.System).Run(new DatabaseMadeWay(others));
+            return;
+        }
+
         _log.Error("Giving up: database unavailable for {Downtime} (scheduler.master.db.give-up-after = {Limit}); this master node stops",
-            Durations.Describe(Now - _outage.Since), Durations.Format(limit!.Value));
+            downtime, Durations.Format(limit!.Value));
         CoordinatedShutdown.Get(Context.System).Run(DatabaseGaveUp.Instance);
     }
 
@@ -345,6 +346,21 @@ public sealed class DatabaseGaveUp : CoordinatedShutdown.Reason
     public static DatabaseGaveUp Instance { get; } = new();
 
     public override int ExitCode => 1;
+}
+
+/// <summary>
+/// The reason a master's ActorSystem left the cluster: its database stayed unavailable past give-up-after while
+/// other masters were up. The node keeps checking its database and rejoins through the masters that were up when it left.
+/// </summary>
+public sealed class DatabaseMadeWay(IReadOnlyList<string> otherMasters) : CoordinatedShutdown.Reason
+{
+    /// <summary>The Akka addresses of the masters that were up when this one left.</summary>
+    public IReadOnlyList<string> OtherMasters { get; } = otherMasters;
+
+    /// <summary>Only used if the process itself ended here (MasterHost keeps it running to rejoin).</summary>
+    public override int ExitCode => 1;
+
+    public override string ToString() => $"database unavailable; made way for {string.Join(", ", OtherMasters)}";
 }
 
 /// <summary>This node's remoting address as HOST:PORT.</summary>

@@ -15,7 +15,7 @@ public sealed partial class MasterFailoverSpecs(ITestOutputHelper output) : IAsy
 {
     private const string AgentName = "ha";
     private readonly string _root = Path.Combine(Path.GetTempPath(), "scheduler-e2e", Guid.NewGuid().ToString("N")[..10]);
-    private readonly List<(NodeProcess Node, string Address)> _masters = [];
+    private readonly List<(NodeProcess Node, string Address, TcpProxy DatabasePath)> _masters = [];
     private PostgresServer _postgres = null!;
     private NodeProcess? _agent;
 
@@ -31,18 +31,25 @@ public sealed partial class MasterFailoverSpecs(ITestOutputHelper output) : IAsy
     {
         Directory.CreateDirectory(_root);
         _postgres = await PostgresServer.StartAsync();
-        var config = Path.Combine(_root, "ha.conf");
-        await File.WriteAllTextAsync(config, $$"""
-            scheduler.master.journal { kind = postgresql, connection-string = "{{await _postgres.CreateDatabaseAsync()}}" }
-            scheduler.master.log-copy-interval = 200ms
-            """);
+        var connectionString = await _postgres.CreateDatabaseAsync();
         var addresses = Enumerable.Range(0, 3).Select(_ => $"127.0.0.1:{LoopbackPorts.Free()}").ToList();
         var seeds = addresses.SelectMany(a => new[] { "--seed", a }).ToArray();
         for (var i = 0; i < addresses.Count; i++)
         {
+            // Each master reaches the database through a proxy of its own, so one master's path can fail alone.
+            var path = TcpProxy.Start(_postgres.Port);
+            var config = Path.Combine(_root, $"master-{i}.conf");
+            await File.WriteAllTextAsync(config, $$"""
+                scheduler.master.journal {
+                  kind = postgresql
+                  connection-string = "{{connectionString.Replace($"Port={_postgres.Port}", $"Port={path.Port}")}}"
+                }
+                scheduler.master.db { retry-interval = 1s, check-interval = 500ms, give-up-after = 3s }
+                scheduler.master.log-copy-interval = 200ms
+                """);
             var (node, _) = await NodeProcess.StartAsync($"master {i}", MasterStarted(),
                 ["master", "--port", addresses[i].Split(':')[1], "--data", Path.Combine(_root, $"master-{i}"), "--config", config, .. seeds]);
-            _masters.Add((node, addresses[i]));
+            _masters.Add((node, addresses[i], path));
         }
 
         (_agent, _) = await NodeProcess.StartAsync("agent", AgentStarted(),
@@ -61,6 +68,11 @@ public sealed partial class MasterFailoverSpecs(ITestOutputHelper output) : IAsy
                 output.WriteLine($"--- {node.Name} ---\n{node.Log}");
                 await node.DisposeAsync();
             }
+        }
+
+        foreach (var master in _masters)
+        {
+            await master.DatabasePath.DisposeAsync();
         }
 
         await _postgres.DisposeAsync();
@@ -115,7 +127,27 @@ public sealed partial class MasterFailoverSpecs(ITestOutputHelper output) : IAsy
         output.WriteLine($"hand-over after SIGTERM of the active master process: {clock.ElapsedMilliseconds} ms to a master serving (now {serving})");
     }
 
-    private async Task<(NodeProcess Node, string Address)> ActiveMasterAsync()
+    [Fact]
+    public async Task An_active_master_cut_off_from_its_database_should_make_way_keep_running_and_rejoin()
+    {
+        var active = await ActiveMasterAsync();
+        var clock = Stopwatch.StartNew();
+        active.DatabasePath.Cut();
+        var serving = await WaitForOtherMasterAsync(active.Address);
+        output.WriteLine($"hand-over after the active master lost its database path: {clock.ElapsedMilliseconds} ms (give-up-after 3 s; now {serving})");
+        Assert.Contains("left the cluster (its database is unavailable)", active.Node.Log);
+        Assert.False(active.Node.HasExited, "the master process must keep running to rejoin");
+
+        active.DatabasePath.Restore();
+        await Eventually.TrueAsync(() => Task.FromResult(active.Node.Log.Contains("the master rejoined the cluster as a new member")),
+            "the master rejoined", TimeSpan.FromSeconds(30));
+        var (code, json, error) = await CliAsync("status", "--json");
+        Assert.True(code == 0, error);
+        Assert.Equal(serving, JsonDocument.Parse(json).RootElement.GetProperty("node").GetString());
+        Assert.Equal(0, await active.Node.StopGracefullyAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    private async Task<(NodeProcess Node, string Address, TcpProxy DatabasePath)> ActiveMasterAsync()
     {
         var node = (await StatusAsync())!.Value.GetProperty("node").GetString();
         return _masters.Single(m => m.Address == node);

@@ -1,4 +1,3 @@
-using Akka.Actor;
 using Scheduler.Cli.Commands;
 using Scheduler.Hosting;
 using Xunit;
@@ -26,15 +25,22 @@ public sealed class NodeCommandSpecs
     public async Task RunAsync_should_print_the_start_line_and_exit_1_when_the_node_stops_on_its_own()
     {
         var console = new TestConsole();
-        var system = ActorSystem.Create("node-spec");
-        var node = new RunningNode("test node", [system]);
+        var folder = Directory.CreateTempSubdirectory("scheduler-cli-");
+        try
+        {
+            var node = await SchedulerNodes.StartMasterAsync(new NodeOptions(DataDir: folder.FullName, Port: 0));
 
-        var running = NodeCommands.RunAsync(console.Console, () => Task.FromResult(node), n => $"{n.Description} running");
-        await system.Terminate();
-        var exitCode = await running.WaitAsync(TimeSpan.FromSeconds(10));
+            var running = NodeCommands.RunAsync(console.Console, () => Task.FromResult(node), n => "node running");
+            await node.Systems[0].Terminate();
+            var exitCode = await running.WaitAsync(TimeSpan.FromSeconds(10));
 
-        Assert.Equal(1, exitCode);
-        Assert.Equal(["test node running", "error: test node stopped on its own"], console.ErrorLines);
+            Assert.Equal(1, exitCode);
+            Assert.Equal(["node running", $"error: {node.Description} stopped on its own"], console.ErrorLines);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Npgsql;
+using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Tasks;
@@ -142,6 +143,8 @@ public sealed class DatabaseOutageSpecs(ITestOutputHelper output) : IAsyncLifeti
 
         await _cluster.WaitForDatabaseAsync(available: true);
         await _cluster.WaitForTaskAsync(task.TaskId, t => t.State == TaskState.Running, "running after the server thawed");
+        // The new scheduler takes submits for the agent once it has registered again and replayed (seen refused before).
+        await _cluster.WaitForAgentAsync("a1", AgentState.Connected);
         var next = await _cluster.SubmitAsync("a1", "sh", "-c", "echo after-thaw");
         Assert.Equal(TaskState.Succeeded, (await _cluster.WaitForFinalAsync(next.TaskId)).State);
     }

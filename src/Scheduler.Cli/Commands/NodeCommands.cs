@@ -154,7 +154,17 @@ public static class NodeCommands
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         console.Error.WriteLine(startedLine(node));
-        await node.WhenTerminated.ConfigureAwait(false);
+        try
+        {
+            await node.WhenTerminated.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // An agent whose new incarnation, or a master whose rejoin, could not start (the log has the details).
+            console.Error.WriteLine($"error: {node.Description} stopped: {SchedulerCli.OneLine(e.Message)}");
+            return ExitCodes.RequestFailed;
+        }
+
         if (Volatile.Read(ref stopRequested) == 0)
         {
             console.Error.WriteLine($"error: {node.Description} stopped on its own");

@@ -60,8 +60,12 @@ public sealed partial class MasterAndAgent(string agentName) : IAsyncDisposable
         NodeProcess.StartAsync($"agent {name}", AgentStarted(),
             ["agent", "--name", name, "--master", MasterAddress, "--data", Path.Combine(Root, data), .. options]);
 
+    /// <summary>
+    /// Runs the CLI against this master. The master is up here, so a request may wait longer than the default 5 s
+    /// for it: on a loaded machine a new CLI process once needed more than that to associate.
+    /// </summary>
     public Task<(int ExitCode, string Out, string Error)> CliAsync(params string[] args) =>
-        SchedulerCommand.RunAsync(new Dictionary<string, string> { ["SCHEDULER_MASTER"] = MasterAddress }, args);
+        SchedulerCommand.RunAsync(new Dictionary<string, string> { ["SCHEDULER_MASTER"] = MasterAddress, ["SCHEDULER_REQUEST_TIMEOUT"] = "20s" }, args);
 
     /// <summary>Runs a command that prints JSON (the arguments include <c>--json</c>) and parses what it printed.</summary>
     public async Task<JsonElement> JsonAsync(params string[] args)

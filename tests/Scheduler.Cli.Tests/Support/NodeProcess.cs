@@ -26,6 +26,8 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>What the node printed on stderr so far.</summary>
     public string Log
     {

@@ -52,7 +52,10 @@ public sealed class InProcessCluster : IAsyncDisposable
     public string MasterAddress => SchedulerNodes.Address(Master);
 
     /// <summary>Every master of a cluster of several (<see cref="StartHaAsync"/>); index 0 is the first, the oldest.</summary>
-    public List<ActorSystem> Masters { get; } = [];
+    public List<MasterHost> MasterHosts { get; } = [];
+
+    /// <summary>The current ActorSystem of each of <see cref="MasterHosts"/>.</summary>
+    public IReadOnlyList<ActorSystem> Masters => MasterHosts.Select(h => h.System).ToList();
 
     /// <summary>What agents and the client contact: every master of a cluster of several, else the one.</summary>
     private IReadOnlyList<string> ContactAddresses => _haAddresses.Count > 0 ? _haAddresses : [MasterAddress];
@@ -87,22 +90,26 @@ public sealed class InProcessCluster : IAsyncDisposable
     /// oldest), on <paramref name="masterHocon"/> — which must name a shared (PostgreSQL) journal. Their
     /// ActorSystems stop without leaving the cluster when terminated (<see cref="CrashMasterAsync"/> is a kill -9).
     /// </summary>
-    public static async Task<InProcessCluster> StartHaAsync(string masterHocon, int masters, params string[] agents)
+    public static Task<InProcessCluster> StartHaAsync(string masterHocon, int masters, params string[] agents) =>
+        StartHaAsync(_ => masterHocon, masters, agents);
+
+    /// <summary>As <see cref="StartHaAsync(string, int, string[])"/>, with settings per master (by index).</summary>
+    public static async Task<InProcessCluster> StartHaAsync(Func<int, string> masterHocon, int masters, params string[] agents)
     {
         var root = Path.Combine(Path.GetTempPath(), "scheduler-tests", Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(root);
-        var cluster = new InProcessCluster(root, masterHocon, throttled: false);
+        var cluster = new InProcessCluster(root, "", throttled: false);
         var ports = Enumerable.Range(0, masters).Select(_ => LoopbackPorts.Free()).ToList();
         cluster._haAddresses.AddRange(ports.Select(p => $"127.0.0.1:{p}"));
         var seeds = string.Join(", ", cluster._haAddresses.Select(a => $"\"{SchedulerNodes.SeedAddress(a)}\""));
         for (var i = 0; i < masters; i++)
         {
             var hocon = TestHocon.Master(Path.Combine(root, $"master-{i}"), $$"""
-                {{masterHocon}}
+                {{masterHocon(i)}}
                 akka.cluster.seed-nodes = [{{seeds}}]
                 akka.coordinated-shutdown.run-by-actor-system-terminate = off
                 """);
-            cluster.Masters.Add(SchedulerNodes.StartMasterSystem(hocon, "test", "127.0.0.1", ports[i]));
+            cluster.MasterHosts.Add(MasterHost.Start(hocon, "test", "127.0.0.1", ports[i]));
         }
 
         await WaitUntilAsync(() => cluster.Masters.All(m => Akka.Cluster.Cluster.Get(m).State.Members.Count(x => x.Status == Akka.Cluster.MemberStatus.Up) == masters),
@@ -119,11 +126,10 @@ public sealed class InProcessCluster : IAsyncDisposable
     }
 
     /// <summary>Master <paramref name="index"/> dies without a word (no leave): the others must detect and down it.</summary>
-    public async Task CrashMasterAsync(int index) => await Masters[index].Terminate();
+    public Task CrashMasterAsync(int index) => MasterHosts[index].AbortAsync();
 
     /// <summary>Master <paramref name="index"/> stops gracefully (SIGTERM): it leaves the cluster first.</summary>
-    public async Task StopMasterGracefullyAsync(int index) =>
-        await CoordinatedShutdown.Get(Masters[index]).Run(CoordinatedShutdown.ClrExitReason.Instance);
+    public Task StopMasterGracefullyAsync(int index) => MasterHosts[index].StopAsync();
 
     /// <summary>Starts the Master on its data folder; a restart passes the old port so agents and the client find it again.</summary>
     public void StartMaster(int port = 0, string extraHocon = "") =>
@@ -298,6 +304,30 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     public async Task<MasterStatus> StatusAsync() => (await QueryAsync<StatusResult>(GetStatus.Instance)).Status;
 
+    /// <summary>
+    /// Asks until a master other than <paramref name="old"/> (HOST:PORT) answers from a recovered scheduler with
+    /// every agent coupled: the singleton moved and serves.
+    /// </summary>
+    public async Task<MasterStatus> WaitForSingletonElsewhereAsync(string old)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var status = await StatusAsync();
+            if (status.Node != old && status.Database.Available && status.Agents?.Connected == _agents.Count)
+            {
+                return status;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the singleton did not move from {old}: {status}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Waits until the Master's status says its database is (un)available, and answers that status.</summary>
     public async Task<MasterStatus> WaitForDatabaseAsync(bool available)
     {
@@ -393,9 +423,13 @@ public sealed class InProcessCluster : IAsyncDisposable
         }
 
         await _client.Terminate();
-        foreach (var master in Masters.Count > 0 ? Masters : [Master])
+        if (MasterHosts.Count > 0)
         {
-            await master.Terminate();
+            await Task.WhenAll(MasterHosts.Select(h => h.AbortAsync()));
+        }
+        else
+        {
+            await Master.Terminate();
         }
 
         foreach (var process in Processes.All)
