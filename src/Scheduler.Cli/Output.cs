@@ -111,6 +111,28 @@ public sealed class Output(TextWriter writer, bool json, TextWriter? notes = nul
             }));
     }
 
+    public void Jobs(IReadOnlyList<JobView> jobs)
+    {
+        if (Json)
+        {
+            writer.WriteLine(ToJson(jobs));
+            return;
+        }
+
+        Table(
+            ["JOB", "SCHEDULE", "ON", "NEXT", "RUNS", "UNFINISHED", "SOURCE"],
+            jobs.Select(j => new[]
+            {
+                j.Spec.JobId,
+                j.Schedule,
+                j.Spec.Agent ?? $"labels {string.Join(",", j.Spec.Labels)}",
+                Time(j.NextFireAt),
+                j.Runs.ToString(CultureInfo.InvariantCulture),
+                j.Unfinished.ToString(CultureInfo.InvariantCulture),
+                j.Source,
+            }));
+    }
+
     public void Events(EventsResult result)
     {
         if (Json)

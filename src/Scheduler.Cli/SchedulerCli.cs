@@ -19,6 +19,8 @@ public static class SchedulerCli
         root.Subcommands.Add(TaskCommands.History(console));
         root.Subcommands.Add(LogsCommand.Create(console));
         root.Subcommands.Add(AgentsCommand.Create(console));
+        root.Subcommands.Add(JobCommands.List(console));
+        root.Subcommands.Add(JobCommands.Job(console));
         root.Subcommands.Add(EventsCommand.Create(console));
         root.Subcommands.Add(StatusCommand.Create(console));
         root.Subcommands.Add(StatusCommand.Pause(console));

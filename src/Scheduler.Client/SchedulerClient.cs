@@ -156,6 +156,14 @@ public sealed class SchedulerClient : IAsyncDisposable
     public async Task<IReadOnlyList<AgentView>> GetAgentsAsync(CancellationToken cancellationToken = default) =>
         (await RequestAsync<AgentsResult>(GetAgents.Instance, cancellationToken).ConfigureAwait(false)).Agents;
 
+    /// <summary>Every job: definition, schedule, runs, unfinished runs and the next fire time.</summary>
+    public async Task<IReadOnlyList<JobView>> GetJobsAsync(CancellationToken cancellationToken = default) =>
+        (await RequestAsync<JobsResult>(GetJobs.Instance, cancellationToken).ConfigureAwait(false)).Jobs;
+
+    /// <summary>Runs a job once now, besides its schedule; answers the run's task (<c>JOB.RUN</c>).</summary>
+    public async Task<TaskView> RunJobAsync(string jobId, CancellationToken cancellationToken = default) =>
+        (await RequestAsync<TaskResult>(new RunJob(jobId), cancellationToken).ConfigureAwait(false)).Task;
+
     /// <summary>
     /// The task's whole log as the Master holds it, in <see cref="TaskLogFormat"/> (decode it with
     /// <see cref="TaskLogText.Lines"/>). Pages through the log in chunks of <see cref="LogChunkBytes"/>.

@@ -1,11 +1,16 @@
 using Akka.Configuration;
 using Scheduler.Contracts;
 using Scheduler.Core.Configuration;
+using Scheduler.Contracts.Jobs;
 using Scheduler.Core.Database;
+using Scheduler.Core.Jobs;
 
 namespace Scheduler.Master;
 
-/// <summary>The Master's settings, read from <c>scheduler.*</c> with the embedded reference.conf as fallback and validated.</summary>
+/// <summary>
+/// The Master's settings, read from <c>scheduler.*</c> with the embedded reference.conf as fallback and validated;
+/// <see cref="Jobs"/> are the <c>scheduler.jobs</c> of the configuration, defined (or changed) when the scheduler starts.
+/// </summary>
 public sealed record MasterSettings(
     string DataDir,
     JournalKind JournalKind,
@@ -22,7 +27,8 @@ public sealed record MasterSettings(
     TimeSpan HistoryMoveInterval,
     int SnapshotEvery,
     bool StartPaused,
-    int LogChunkBytes)
+    int LogChunkBytes,
+    IReadOnlyList<JobSpec> Jobs)
 {
     public static Config DefaultConfig { get; } = ReferenceConfig.Load(typeof(MasterSettings).Assembly, "Scheduler.Master.reference.conf");
 
@@ -57,7 +63,8 @@ public sealed record MasterSettings(
             r.Duration("scheduler.master.history-move-interval"),
             r.Int("scheduler.master.snapshot-every", 10, 1_000_000),
             r.Bool("scheduler.master.start-paused"),
-            r.Int("scheduler.master.log-chunk-bytes", 1_000, WireLimits.MaxLogChunkBytes));
+            r.Int("scheduler.master.log-chunk-bytes", 1_000, WireLimits.MaxLogChunkBytes),
+            JobsConfig.Read(config, origin));
         if (settings.UnreachableAfter <= settings.HeartbeatInterval)
         {
             throw r.Invalid("scheduler.unreachable-after", $"a duration longer than scheduler.heartbeat-interval ({Durations.Format(settings.HeartbeatInterval)})");

@@ -47,11 +47,17 @@ public sealed partial class SchedulerActor
         {
             _log.Info("Task {TaskId} submitted to agent {AgentName}", spec.TaskId, submit.Agent);
             replyTo.Tell(new TaskResult(View(_state.Tasks[spec.TaskId])));
-            if (!_state.Paused && _sessions.TryGetValue(submit.Agent, out var s) && s.IsConnected)
-            {
-                s.Ref.Tell(new StartTask(_state.Epoch, spec), Self);
-            }
+            StartIfConnected(submit.Agent, spec);
         });
+    }
+
+    /// <summary>Sends a persisted task to its agent now if it can start; otherwise the outbox sends it later.</summary>
+    private void StartIfConnected(string agent, TaskSpec spec)
+    {
+        if (!_state.Paused && _sessions.TryGetValue(agent, out var s) && s.IsConnected)
+        {
+            s.Ref.Tell(new StartTask(_state.Epoch, spec), Self);
+        }
     }
 
     private void OnSubmitChecked(SubmitChecked c)

@@ -78,6 +78,8 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
             Timers.StartPeriodicTimer("outbox", ResendOutbox.Instance, _settings.OutboxResendInterval);
             Timers.StartPeriodicTimer("logs", CopyLogs.Instance, _settings.LogCopyInterval);
             Timers.StartPeriodicTimer("history", MoveHistory.Instance, _settings.HistoryMoveInterval);
+            Timers.StartPeriodicTimer("jobs", FireJobs.Instance, JobTickInterval);
+            DefineConfiguredJobs();
             Context.Parent.Tell(new SchedulerReady(started.RunId, started.Epoch));
             Become(Serving);
             Stash.UnstashAll();
@@ -115,6 +117,9 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(f => _log.Warning("Deleting old snapshots failed: {Error}", f.Cause.GetBaseException().Message));
         Command<GetAgents>(_ => Sender.Tell(new AgentsResult(AgentViews())));
+        Command<GetJobs>(_ => Sender.Tell(JobViews()));
+        Command<RunJob>(OnRunJob);
+        Command<FireJobs>(_ => FireDueJobs());
         Command<StatusQuery>(OnStatusQuery);
         Command<ChildDatabaseFailed>(f => StopForDatabase(f.Error));
         Command<GetEvents>(q =>

@@ -4,6 +4,7 @@ using Akka.Configuration;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
+using Scheduler.Contracts.Jobs;
 using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Serialization;
 using Scheduler.Contracts.Tasks;
@@ -20,6 +21,20 @@ public sealed class SerializationSpecs : IDisposable
         "/tmp",
         new Dictionary<string, string> { ["A"] = "1", ["B"] = "zwei" },
         TimeSpan.FromSeconds(30));
+
+    private static readonly JobSpec Job = new(
+        "hello",
+        ["sh", "-c", "echo hi"],
+        null,
+        new Dictionary<string, string> { ["A"] = "1" },
+        null,
+        ["linux", "gpu"],
+        new JobScheduleSpec("0 30 2 * * *", "Europe/Berlin"),
+        TimeSpan.FromMinutes(5),
+        MaxConcurrent: 2,
+        Restartable: true,
+        new RetrySpec(3, TimeSpan.FromSeconds(10)),
+        MisfirePolicy.FireAll);
 
     private readonly ActorSystem _system;
     private readonly IActorRef _actor;
@@ -61,7 +76,7 @@ public sealed class SerializationSpecs : IDisposable
     {
         var manifests = MessageManifests.Types.Select(MessageManifests.ManifestOf).ToList();
 
-        Assert.Equal(56, manifests.Count);
+        Assert.Equal(63, manifests.Count);
         Assert.Equal(manifests.Count, manifests.Distinct(StringComparer.Ordinal).Count());
         foreach (var type in MessageManifests.Types)
         {
@@ -239,6 +254,13 @@ public sealed class SerializationSpecs : IDisposable
             nameof(MasterSnapshot) => new MasterSnapshot(1, System.Text.Json.JsonDocument.Parse("{\"epoch\":3}").RootElement),
             nameof(StatusResult) => new StatusResult(new MasterStatus("127.0.0.1:4053", "r1", 3, "postgresql",
                 new DatabaseStatus(false, "database unavailable since …", At, 2, At.AddMinutes(1), "connection refused"), null, null)),
+            nameof(GetJobs) => GetJobs.Instance,
+            nameof(RunJob) => new RunJob("hello"),
+            nameof(JobsResult) => new JobsResult([new JobView(Job, "cron 0 30 2 * * * (Europe/Berlin)", "config", 12, 1, At.AddHours(1), At)]),
+            nameof(JobDefined) => new JobDefined(Job, "config", At.AddHours(1), At),
+            nameof(JobRemoved) => new JobRemoved("hello", "no longer in the configuration", At),
+            nameof(JobFired) => new JobFired("hello", 12, "a1", Spec with { TaskId = "hello.12" }, At, At.AddHours(1), 3, At),
+            nameof(JobFireSkipped) => new JobFireSkipped("hello", At.AddHours(1), 4, At),
             _ => throw new InvalidOperationException($"No sample for {type.FullName}; add one to {nameof(Sample)}."),
         };
     }

@@ -10,7 +10,8 @@ public sealed class ShippedConfigSpecs
 {
     private static readonly string HoconFolder = Path.Combine(RepositoryRoot(), "hocon");
 
-    public static TheoryData<string> Files() => new(Directory.GetFiles(HoconFolder, "*.conf").Select(Path.GetFileName)!);
+    public static TheoryData<string> Files() =>
+        new(Directory.GetFiles(HoconFolder, "*.conf", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(HoconFolder, f)));
 
     [Theory]
     [MemberData(nameof(Files))]
@@ -20,7 +21,11 @@ public sealed class ShippedConfigSpecs
         Assert.Null(HoconCheck.Problem(text));
 
         var config = ConfigurationFactory.ParseString(text);
-        MasterSettings.Create(config, name);
+        var master = MasterSettings.Create(config, name);
+        if (name.StartsWith("jobs", StringComparison.Ordinal))
+        {
+            Assert.NotEmpty(master.Jobs);
+        }
         AgentSettings.Create(ConfigurationFactory.ParseString("scheduler.agent.name = a1").WithFallback(config), name);
     }
 

@@ -32,6 +32,7 @@ public sealed class FailoverSpecs(ITestOutputHelper output) : IAsyncLifetime
               connection-string = "{{connectionString.Replace($"Port={_postgres.Port}", $"Port={_databasePaths[i].Port}")}}"
             }
             scheduler.master.db { retry-interval = 1s, check-interval = 300ms, check-timeout = 2s, give-up-after = 3s }
+            scheduler.jobs.tick { command = ["echo", "tick"], agent = a1, interval = 1s }
             """, masters: 3, "a1");
     }
 
@@ -50,6 +51,7 @@ public sealed class FailoverSpecs(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_crashed_active_master_should_be_replaced_and_a_running_task_complete_exactly_once()
     {
         var task = await MarkedTask.StartAsync(_cluster, "a1");
+        var runsBefore = await WaitForJobRunsAsync(2);
         var before = await _cluster.StatusAsync();
         Assert.Equal(_cluster.MasterAddress, before.Node);
 
@@ -66,6 +68,25 @@ public sealed class FailoverSpecs(ITestOutputHelper output) : IAsyncLifetime
 
         var next = await _cluster.SubmitAsync("a1", "sh", "-c", "echo after-failover");
         Assert.Equal(TaskState.Succeeded, (await _cluster.WaitForFinalAsync(next.TaskId)).State);
+
+        // The job fired on both sides of the hand-over: every run number once, none twice, none lost in between
+        // (the fire times of the hand-over itself are one make-up run: misfire = fire-once).
+        var runs = await WaitForJobRunsAsync(runsBefore + 2);
+        var started = (await _cluster.AgentJournalAsync("a1")).OfType<TaskStarted>().Select(s => s.TaskId).Where(id => id.StartsWith("tick.")).ToList();
+        Assert.Equal(started.Distinct().Count(), started.Count);
+        await InProcessCluster.WaitUntilAsync(
+            () => _cluster.AgentJournalAsync("a1").Result.OfType<TaskStarted>().Count(s => s.TaskId.StartsWith("tick.")) >= runs,
+            "every run started");
+        var numbers = (await _cluster.AgentJournalAsync("a1")).OfType<TaskStarted>()
+            .Where(s => s.TaskId.StartsWith("tick.")).Select(s => long.Parse(s.TaskId["tick.".Length..])).Order().ToList();
+        Assert.Equal(Enumerable.Range(1, numbers.Count).Select(i => (long)i), numbers);
+    }
+
+    private async Task<long> WaitForJobRunsAsync(long runs)
+    {
+        await InProcessCluster.WaitUntilAsync(
+            () => _cluster.QueryAsync<JobsResult>(GetJobs.Instance).Result.Jobs.Single(j => j.Spec.JobId == "tick").Runs >= runs, $"{runs} runs of the job");
+        return (await _cluster.QueryAsync<JobsResult>(GetJobs.Instance)).Jobs.Single(j => j.Spec.JobId == "tick").Runs;
     }
 
     [Fact]

@@ -21,6 +21,12 @@ public enum SchedulerEventKind
     MasterPaused,
     /// <summary>The Master was resumed: tasks submitted while it was paused start.</summary>
     MasterResumed,
+    /// <summary>A job was defined or changed (at start-up from the configuration).</summary>
+    JobDefined,
+    /// <summary>A job was removed.</summary>
+    JobRemoved,
+    /// <summary>Fire times of a job were missed (the Master was down or paused) and skipped by its misfire policy.</summary>
+    JobMisfired,
 }
 
 /// <summary>One entry of the Master's event log, derived from its journal; <paramref name="Sequence"/> grows by one per entry.</summary>

@@ -57,6 +57,9 @@ public static class MessageManifests
         (typeof(StatusResult), "cl.status"),
         (typeof(PauseMaster), "cl.pause"),
         (typeof(ResumeMaster), "cl.resume"),
+        (typeof(GetJobs), "cl.get-jobs"),
+        (typeof(RunJob), "cl.run-job"),
+        (typeof(JobsResult), "cl.jobs"),
         // master journal
         (typeof(MasterEpochStarted), "mj.epoch"),
         (typeof(TaskSubmitted), "mj.submitted"),
@@ -72,6 +75,10 @@ public static class MessageManifests
         (typeof(TasksMovedToHistory), "mj.moved-to-history"),
         (typeof(MasterPaused), "mj.paused"),
         (typeof(MasterResumed), "mj.resumed"),
+        (typeof(JobDefined), "mj.job-defined"),
+        (typeof(JobRemoved), "mj.job-removed"),
+        (typeof(JobFired), "mj.job-fired"),
+        (typeof(JobFireSkipped), "mj.job-fire-skipped"),
         (typeof(MasterSnapshot), "ms.state"),
     ];
 

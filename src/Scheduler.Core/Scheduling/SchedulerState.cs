@@ -19,7 +19,7 @@ public enum BatchDecision
 /// The Master's persistent state: epoch, every task (the history), each agent's journal cursor and the
 /// event log (<c>scheduler events</c>). Pure; SchedulerActor persists the events this state is told to apply.
 /// </summary>
-public sealed record SchedulerState(
+public sealed partial record SchedulerState(
     long Epoch,
     string? RunId,
     DateTimeOffset? EpochStartedAt,
@@ -99,6 +99,10 @@ public sealed record SchedulerState(
             $"master paused ({p.Reason}): no task starts until resume", []),
         MasterResumed r => (this with { Paused = false }).Log(r.At, SchedulerEventKind.MasterResumed, null,
             $"master resumed: {Tasks.Values.Count(t => t.AwaitsStart)} pending task(s) start", []),
+        JobDefined d => DefineJob(d),
+        JobRemoved r => RemoveJob(r),
+        JobFired f => FireJob(f),
+        JobFireSkipped k => SkipJobFires(k),
         TasksMovedToHistory m => this with { Tasks = Tasks.RemoveRange(m.TaskIds.Where(id => Tasks.TryGetValue(id, out var t) && t.IsSettled)) },
         _ => this,
     };
@@ -179,7 +183,7 @@ public sealed record SchedulerState(
     /// </summary>
     public const int MaxEventLogEntries = 1_000;
 
-    private SchedulerState Log(DateTimeOffset at, SchedulerEventKind kind, string? agent, string message, IReadOnlyList<string> taskIds)
+    internal SchedulerState Log(DateTimeOffset at, SchedulerEventKind kind, string? agent, string message, IReadOnlyList<string> taskIds)
     {
         var sequence = EventLog.Count == 0 ? 1 : EventLog[^1].Sequence + 1;
         var log = EventLog.Add(new SchedulerEvent(sequence, at, kind, agent, message, taskIds.Take(MaxTaskIdsPerEvent).ToList()));

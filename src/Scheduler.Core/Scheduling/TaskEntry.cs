@@ -23,7 +23,8 @@ public sealed record TaskEntry(
     bool AcceptedByAgent,
     string? KillReason,
     bool LogComplete,
-    bool ConcludedByMaster = false)
+    bool ConcludedByMaster = false,
+    string? JobId = null)
 {
     public bool IsFinal => State.IsFinal();
 

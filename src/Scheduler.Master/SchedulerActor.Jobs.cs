@@ -1,0 +1,166 @@
+using Akka.Actor;
+using Akka.Event;
+using Scheduler.Contracts.Client;
+using Scheduler.Contracts.Jobs;
+using Scheduler.Contracts.Journal;
+using Scheduler.Contracts.Tasks;
+using Scheduler.Core.Jobs;
+using Scheduler.Core.Scheduling;
+
+namespace Scheduler.Master;
+
+/// <summary>
+/// Jobs: the configured ones are defined when the scheduler starts, and due ones fire on a short tick. A run is a
+/// task persisted together with the job's next fire time (<see cref="JobFired"/>), then started like a submitted
+/// task, so a fail-over neither loses nor repeats it. A due job whose agent is not connected, or whose
+/// <c>max-concurrent</c> runs are all unfinished (a run on an unreachable agent counts: it may still be running),
+/// waits; when it can fire, its misfire policy decides about the times it missed. A paused Master fires nothing.
+/// </summary>
+public sealed partial class SchedulerActor
+{
+    private const string ConfigSource = "config";
+    private static readonly TimeSpan JobTickInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Defines new and changed configured jobs and removes configured jobs no longer in the configuration.</summary>
+    private void DefineConfiguredJobs()
+    {
+        var now = Now;
+        var events = new List<IMasterEvent>();
+        foreach (var spec in _settings.Jobs.Where(spec => !_state.HasSameJob(spec)))
+        {
+            var schedule = JobSchedule.From(spec.Schedule).Schedule ?? OnDemandSchedule.Instance;
+            events.Add(new JobDefined(spec, ConfigSource, schedule.NextAfter(now, now), now));
+        }
+
+        var configured = _settings.Jobs.Select(j => j.JobId).ToHashSet(StringComparer.Ordinal);
+        events.AddRange(_state.ActiveJobs
+            .Where(j => j.Source == ConfigSource && !configured.Contains(j.Spec.JobId))
+            .Select(j => new JobRemoved(j.Spec.JobId, "no longer in the configuration", now)));
+        foreach (var e in events)
+        {
+            PersistAndApply(e, _ => _log.Info("{Change}", _state.EventLog[^1].Message));
+        }
+    }
+
+    private void FireDueJobs()
+    {
+        if (_state.Paused)
+        {
+            return;
+        }
+
+        foreach (var job in _state.DueJobs(Now))
+        {
+            FireDue(job);
+        }
+    }
+
+    private void FireDue(JobEntry job)
+    {
+        var id = job.Spec.JobId;
+        var slots = job.Spec.MaxConcurrent - _state.UnfinishedRuns(id);
+        if (slots <= 0 || ChooseAgent(job.Spec) is not { } agent)
+        {
+            return; // waits; the misfire policy decides once it can fire
+        }
+
+        var now = Now;
+        var decision = Misfire.Decide(job.Schedule, job.DefinedAt, job.NextFireAt!.Value, now, job.Spec.Misfire);
+        if (decision.FireNow.Count == 0)
+        {
+            PersistAndApply(new JobFireSkipped(id, decision.Next, decision.Skipped, now),
+                _ => _log.Warning("Job {JobId}: {Skipped} missed fire time(s) skipped (misfire = skip); next at {NextFireAt}", id, decision.Skipped, decision.Next));
+            return;
+        }
+
+        var fire = decision.FireNow.Take(slots).ToList();
+        var skipped = decision.Skipped + decision.FireNow.Count - fire.Count;
+        for (var i = 0; i < fire.Count; i++)
+        {
+            var run = job.Runs + 1 + i;
+            PersistAndApply(new JobFired(id, run, agent, RunSpec(job.Spec, run, fire[i]), fire[i], decision.Next, i == fire.Count - 1 ? skipped : 0, now),
+                e => Started((JobFired)e));
+        }
+    }
+
+    private void OnRunJob(RunJob request)
+    {
+        if (!_state.Jobs.TryGetValue(request.JobId, out var job) || job.Removed)
+        {
+            var known = _state.ActiveJobs.Select(j => j.Spec.JobId).ToList();
+            Sender.Tell(new RequestFailed(ErrorCode.NotFound,
+                $"no job '{request.JobId}' (known: {(known.Count == 0 ? "none" : string.Join(", ", known))})"));
+            return;
+        }
+
+        var unfinished = _state.UnfinishedRuns(job.Spec.JobId);
+        if (unfinished >= job.Spec.MaxConcurrent)
+        {
+            Sender.Tell(new RequestFailed(ErrorCode.InvalidRequest,
+                $"job '{job.Spec.JobId}' has {unfinished} unfinished run(s) and max-concurrent = {job.Spec.MaxConcurrent}; not run"));
+            return;
+        }
+
+        if (ChooseAgent(job.Spec) is not { } agent)
+        {
+            Sender.Tell(new RequestFailed(ErrorCode.AgentUnavailable, $"job '{job.Spec.JobId}': no connected agent {Target(job.Spec)}"));
+            return;
+        }
+
+        var now = Now;
+        var replyTo = Sender;
+        var run = job.Runs + 1;
+        PersistAndApply(new JobFired(job.Spec.JobId, run, agent, RunSpec(job.Spec, run, now), now, job.NextFireAt, 0, now), e =>
+        {
+            var fired = (JobFired)e;
+            Started(fired);
+            replyTo.Tell(new TaskResult(View(_state.Tasks[fired.Task.TaskId])));
+        });
+    }
+
+    private void Started(JobFired fired)
+    {
+        _log.Info("Job {JobId} run {Run} (task {TaskId}) for {ScheduledFor:O} on agent {AgentName}",
+            fired.JobId, fired.Run, fired.Task.TaskId, fired.ScheduledFor, fired.Agent);
+        StartIfConnected(fired.Agent, fired.Task);
+    }
+
+    /// <summary>The named agent if connected; by labels, the connected agent with every label and the fewest unfinished tasks.</summary>
+    private string? ChooseAgent(JobSpec job)
+    {
+        if (job.Agent is { } name)
+        {
+            return _sessions.TryGetValue(name, out var session) && session.IsConnected ? name : null;
+        }
+
+        return _sessions.Values
+            .Where(s => s.IsConnected && job.Labels.All(label => s.Labels.Contains(label)))
+            .OrderBy(s => _state.Unfinished(s.Name).Count())
+            .ThenBy(s => s.Name, StringComparer.Ordinal)
+            .Select(s => s.Name)
+            .FirstOrDefault();
+    }
+
+    private static string Target(JobSpec job) => job.Agent is { } agent ? $"named '{agent}'" : $"with labels [{string.Join(", ", job.Labels)}]";
+
+    /// <summary>The run's task: the job's command, with the job, run and scheduled time in its environment.</summary>
+    private static TaskSpec RunSpec(JobSpec job, long run, DateTimeOffset scheduledFor)
+    {
+        var environment = new Dictionary<string, string>(job.Environment)
+        {
+            ["SCHEDULER_JOB_ID"] = job.JobId,
+            ["SCHEDULER_JOB_RUN"] = run.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["SCHEDULER_SCHEDULED_FOR"] = scheduledFor.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        return new TaskSpec(JobRules.RunTaskId(job.JobId, run), job.Command, job.WorkingDirectory, environment, job.Timeout);
+    }
+
+    private JobsResult JobViews() => new(_state.ActiveJobs
+        .Select(j => new JobView(j.Spec, j.Schedule.Describe(), j.Source, j.Runs, _state.UnfinishedRuns(j.Spec.JobId), j.NextFireAt, j.DefinedAt))
+        .ToList());
+
+    private sealed class FireJobs : INoSerializationVerificationNeeded
+    {
+        public static FireJobs Instance { get; } = new();
+    }
+}
