@@ -169,5 +169,5 @@ public sealed partial class MasterFailoverSpecs(ITestOutputHelper output) : IAsy
     }
 
     private Task<(int ExitCode, string Out, string Error)> CliAsync(params string[] args) =>
-        SchedulerCommand.RunAsync(new Dictionary<string, string> { ["SCHEDULER_MASTER"] = Contacts }, args);
+        SchedulerCommand.RunAsync(new Dictionary<string, string> { ["SCHEDULER_MASTER"] = Contacts, ["SCHEDULER_REQUEST_TIMEOUT"] = "20s" }, args);
 }

@@ -134,7 +134,7 @@ public sealed class ConnectionLossSpecs : IAsyncLifetime
         await _cluster.StartAgentAsync("a1", extraHocon: "scheduler.agent.replay-ack-timeout = 100ms");
         await _cluster.PartitionAsync("a1");
         await _cluster.WaitForAgentAsync("a1", AgentState.Unreachable);
-        var written = await JournalFiller.FillAsync(_cluster.Agent("a1"), "bulk", 3_334);
+        var written = await JournalFiller.FillAsync(() => _cluster.Agent("a1"), "bulk", 3_334);
         Assert.Equal(10_002, written);
 
         await _cluster.HealAsync("a1");

@@ -19,18 +19,43 @@ public static class JournalFiller
     /// <summary>300 events per write: well inside the journal's call timeout on a busy machine.</summary>
     private const int TasksPerWrite = 100;
 
-    /// <summary>Writes <paramref name="tasks"/> lifecycles (3 events each) into the journal of <paramref name="agent"/>; returns the events written.</summary>
-    public static async Task<int> FillAsync(ActorSystem agent, string prefix, int tasks)
+    /// <summary>
+    /// Writes <paramref name="tasks"/> lifecycles (3 events each) into the journal of the agent's current ActorSystem
+    /// (<paramref name="agent"/> is asked again for each write); returns the events written.
+    /// </summary>
+    /// <remarks>
+    /// A partitioned agent replaces its ActorSystem after the Master's watch pause (a few seconds in the specs), and
+    /// the writer dies with the old one: a write without an answer is asked again in the new system. Each write has
+    /// a persistence id of its own, so a write that did land is answered from its recovered events, not made twice.
+    /// </remarks>
+    public static async Task<int> FillAsync(Func<ActorSystem> agent, string prefix, int tasks)
     {
-        var writer = agent.ActorOf(Props.Create(() => new Writer("filler-" + prefix)));
         var written = 0;
         for (var offset = 0; offset < tasks; offset += TasksPerWrite)
         {
             var fill = new Fill($"{prefix}-{offset / TasksPerWrite:000}", Math.Min(TasksPerWrite, tasks - offset));
-            written += await writer.Ask<int>(fill, TimeSpan.FromSeconds(60));
+            written += await WriteOnceAsync(agent, fill);
         }
 
         return written;
+    }
+
+    private static async Task<int> WriteOnceAsync(Func<ActorSystem> agent, Fill fill)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var system = agent();
+            try
+            {
+                var writer = system.ActorOf(Props.Create(() => new Writer("filler-" + fill.Prefix)));
+                return await writer.Ask<int>(fill, TimeSpan.FromSeconds(10));
+            }
+            catch (Exception e) when (e is AskTimeoutException or InvalidOperationException && attempt < 10)
+            {
+                // The system was replaced (or is being replaced): wait for the next one.
+                await system.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
+            }
+        }
     }
 
     private sealed record Fill(string Prefix, int Tasks);
@@ -45,6 +70,12 @@ public static class JournalFiller
             Command<Fill>(fill =>
             {
                 var replyTo = _replyTo = Sender;
+                if (LastSequenceNr > 0)
+                {
+                    replyTo.Tell((int)LastSequenceNr); // written before, by a writer in an older system
+                    return;
+                }
+
                 var at = DateTimeOffset.UtcNow;
                 var events = Enumerable.Range(0, fill.Tasks).SelectMany(i =>
                 {
