@@ -6,6 +6,7 @@ using Akka.Configuration;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
+using Scheduler.Contracts.Jobs;
 using Scheduler.Contracts.Serialization;
 using Scheduler.Contracts.Tasks;
 
@@ -118,8 +119,8 @@ public sealed class SchedulerClient : IAsyncDisposable
         RequestAsync<TasksResult>(new GetTasks(agent), cancellationToken);
 
     /// <summary>
-    /// Tasks newest first, optionally of one agent, one task id, or submitted in [<paramref name="since"/>,
-    /// <paramref name="until"/>); see <see cref="GetTasksAsync"/> for omitted ones.
+    /// Tasks newest first, optionally of one agent, one task id, one job's runs, or submitted in
+    /// [<paramref name="since"/>, <paramref name="until"/>); see <see cref="GetTasksAsync"/> for omitted ones.
     /// </summary>
     public Task<TasksResult> GetHistoryAsync(
         string? agent = null,
@@ -127,8 +128,9 @@ public sealed class SchedulerClient : IAsyncDisposable
         int limit = 100,
         DateTimeOffset? since = null,
         DateTimeOffset? until = null,
+        string? jobId = null,
         CancellationToken cancellationToken = default) =>
-        RequestAsync<TasksResult>(new GetHistory(agent, taskId, limit, since, until), cancellationToken);
+        RequestAsync<TasksResult>(new GetHistory(agent, taskId, limit, since, until, jobId), cancellationToken);
 
     /// <summary>The newest entries of the Master's event log (agents registered, unreachable, reconnected, lost, …), oldest first.</summary>
     public Task<EventsResult> GetEventsAsync(string? agent = null, int limit = 100, CancellationToken cancellationToken = default) =>
@@ -159,6 +161,14 @@ public sealed class SchedulerClient : IAsyncDisposable
     /// <summary>Every job: definition, schedule, runs, unfinished runs and the next fire time.</summary>
     public async Task<IReadOnlyList<JobView>> GetJobsAsync(CancellationToken cancellationToken = default) =>
         (await RequestAsync<JobsResult>(GetJobs.Instance, cancellationToken).ConfigureAwait(false)).Jobs;
+
+    /// <summary>Defines jobs, or changes those with the same ids; all are checked first, none is defined if one is invalid.</summary>
+    public async Task<IReadOnlyList<JobView>> AddJobsAsync(IReadOnlyList<JobSpec> jobs, CancellationToken cancellationToken = default) =>
+        (await RequestAsync<JobsResult>(new AddJobs(jobs), cancellationToken).ConfigureAwait(false)).Jobs;
+
+    /// <summary>Removes a job (it fires no more; its runs stay); answers the job as it was.</summary>
+    public async Task<JobView> RemoveJobAsync(string jobId, CancellationToken cancellationToken = default) =>
+        (await RequestAsync<JobsResult>(new RemoveJob(jobId), cancellationToken).ConfigureAwait(false)).Jobs.Single();
 
     /// <summary>Runs a job once now, besides its schedule; answers the run's task (<c>JOB.RUN</c>).</summary>
     public async Task<TaskView> RunJobAsync(string jobId, CancellationToken cancellationToken = default) =>

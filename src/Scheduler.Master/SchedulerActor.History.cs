@@ -69,7 +69,7 @@ public sealed partial class SchedulerActor
     private void OnGetHistory(GetHistory q)
     {
         var limit = Math.Clamp(q.Limit, 1, TaskHistoryStore.MaxRows);
-        var filter = new HistoryFilter(q.Agent, q.Since, q.Until);
+        var filter = new HistoryFilter(q.Agent, q.Since, q.Until, q.JobId);
         if (q.TaskId is { } id)
         {
             WithTask(id, (t, view) => new TasksResult(t is not null && filter.Matches(t) ? [view!] : []));

@@ -19,6 +19,7 @@ namespace Scheduler.Master;
 public sealed partial class SchedulerActor
 {
     private const string ConfigSource = "config";
+    private const string ApiSource = "api";
     private static readonly TimeSpan JobTickInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Defines new and changed configured jobs and removes configured jobs no longer in the configuration.</summary>
@@ -83,13 +84,89 @@ public sealed partial class SchedulerActor
         }
     }
 
+    /// <summary>
+    /// Jobs from the Client API (<c>scheduler job add</c>): all checked first — rules, a known agent, labels some
+    /// registered agent carries — then each defined (source "api"), or changed when the id exists.
+    /// </summary>
+    private void OnAddJobs(AddJobs request)
+    {
+        var problem = request.Jobs.Count == 0 ? "no jobs given"
+            : request.Jobs.GroupBy(j => j.JobId).FirstOrDefault(g => g.Count() > 1) is { } twice ? $"job '{twice.Key}' is given twice"
+            : request.Jobs.Select(j => JobRules.Problem(j) is { } p ? $"job '{j.JobId}': {p}" : TargetUnknown(j)).FirstOrDefault(p => p is not null);
+        if (problem is not null)
+        {
+            Sender.Tell(new RequestFailed(ErrorCode.InvalidRequest, problem));
+            return;
+        }
+
+        var now = Now;
+        var replyTo = Sender;
+        foreach (var spec in request.Jobs)
+        {
+            var schedule = JobSchedule.From(spec.Schedule).Schedule ?? OnDemandSchedule.Instance;
+            PersistAndApply(new JobDefined(spec, ApiSource, schedule.NextAfter(now, now), now), _ =>
+            {
+                _log.Info("{Change}", _state.EventLog[^1].Message);
+                if (ReferenceEquals(spec, request.Jobs[^1]))
+                {
+                    replyTo.Tell(new JobsResult(request.Jobs.Select(j => JobView(_state.Jobs[j.JobId])).ToList()));
+                }
+            });
+        }
+    }
+
+    /// <summary>A named agent the Master has never seen, or labels no registered agent carries (likely a typo).</summary>
+    private string? TargetUnknown(JobSpec job)
+    {
+        if (job.Agent is { } name)
+        {
+            return _sessions.ContainsKey(name) || _state.Cursors.ContainsKey(name) ? null
+                : $"job '{job.JobId}': unknown agent '{name}' (known: {KnownList(_sessions.Keys.Concat(_state.Cursors.Keys).Distinct().Order())})";
+        }
+
+        return _sessions.Values.Any(s => job.Labels.All(s.Labels.Contains)) ? null
+            : $"job '{job.JobId}': no registered agent has the labels [{string.Join(", ", job.Labels)}] "
+              + $"(agents: {KnownList(_sessions.Values.OrderBy(s => s.Name).Select(s => $"{s.Name} [{string.Join(", ", s.Labels)}]"))})";
+    }
+
+    private void OnRemoveJob(RemoveJob request)
+    {
+        if (ActiveJob(request.JobId) is not { } job)
+        {
+            return;
+        }
+
+        var before = JobView(job);
+        var replyTo = Sender;
+        PersistAndApply(new JobRemoved(job.Spec.JobId, "removed on request", Now), _ =>
+        {
+            _log.Info("{Change}", _state.EventLog[^1].Message);
+            replyTo.Tell(new JobsResult([before]));
+        });
+    }
+
+    /// <summary>The active job of that id; otherwise the sender is told which jobs there are.</summary>
+    private JobEntry? ActiveJob(string jobId)
+    {
+        if (_state.Jobs.TryGetValue(jobId, out var job) && !job.Removed)
+        {
+            return job;
+        }
+
+        Sender.Tell(new RequestFailed(ErrorCode.NotFound, $"no job '{jobId}' (known: {KnownList(_state.ActiveJobs.Select(j => j.Spec.JobId))})"));
+        return null;
+    }
+
+    private static string KnownList(IEnumerable<string> names)
+    {
+        var list = names.ToList();
+        return list.Count == 0 ? "none" : string.Join(", ", list);
+    }
+
     private void OnRunJob(RunJob request)
     {
-        if (!_state.Jobs.TryGetValue(request.JobId, out var job) || job.Removed)
+        if (ActiveJob(request.JobId) is not { } job)
         {
-            var known = _state.ActiveJobs.Select(j => j.Spec.JobId).ToList();
-            Sender.Tell(new RequestFailed(ErrorCode.NotFound,
-                $"no job '{request.JobId}' (known: {(known.Count == 0 ? "none" : string.Join(", ", known))})"));
             return;
         }
 
@@ -155,9 +232,10 @@ public sealed partial class SchedulerActor
         return new TaskSpec(JobRules.RunTaskId(job.JobId, run), job.Command, job.WorkingDirectory, environment, job.Timeout);
     }
 
-    private JobsResult JobViews() => new(_state.ActiveJobs
-        .Select(j => new JobView(j.Spec, j.Schedule.Describe(), j.Source, j.Runs, _state.UnfinishedRuns(j.Spec.JobId), j.NextFireAt, j.DefinedAt))
-        .ToList());
+    private JobsResult JobViews() => new(_state.ActiveJobs.Select(JobView).ToList());
+
+    private JobView JobView(JobEntry j) =>
+        new(j.Spec, j.Schedule.Describe(), j.Source, j.Runs, _state.UnfinishedRuns(j.Spec.JobId), j.NextFireAt, j.DefinedAt);
 
     private sealed class FireJobs : INoSerializationVerificationNeeded
     {

@@ -119,6 +119,8 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<GetAgents>(_ => Sender.Tell(new AgentsResult(AgentViews())));
         Command<GetJobs>(_ => Sender.Tell(JobViews()));
         Command<RunJob>(OnRunJob);
+        Command<AddJobs>(OnAddJobs);
+        Command<RemoveJob>(OnRemoveJob);
         Command<FireJobs>(_ => FireDueJobs());
         Command<StatusQuery>(OnStatusQuery);
         Command<ChildDatabaseFailed>(f => StopForDatabase(f.Error));

@@ -40,6 +40,29 @@ public sealed class JobCommandSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Job_add_history_and_remove_should_work_from_a_file()
+    {
+        var file = Path.Combine(_nodes.Root, "every-second.conf");
+        await File.WriteAllTextAsync(file, """scheduler.jobs.every-second { command = [echo, tick], agent = jobs, interval = 1s }""");
+
+        var added = Assert.Single((await _nodes.JsonAsync("job", "add", file, "--json")).EnumerateArray());
+        Assert.Equal("api", added.GetProperty("source").GetString());
+        await Eventually.TrueAsync(async () => (await _nodes.JsonAsync("job", "history", "every-second", "--json")).GetArrayLength() >= 2,
+            "two runs in the job's history");
+
+        var removed = await _nodes.JsonAsync("job", "remove", "every-second", "--json");
+        var runs = removed[0].GetProperty("runs").GetInt64();
+        Assert.DoesNotContain((await _nodes.JsonAsync("jobs", "--json")).EnumerateArray(), j => j.GetProperty("spec").GetProperty("jobId").GetString() == "every-second");
+        var history = await _nodes.JsonAsync("job", "history", "every-second", "--limit", "1", "--json");
+        Assert.Equal($"every-second.{runs}", Assert.Single(history.EnumerateArray()).GetProperty("taskId").GetString());
+
+        var bad = Path.Combine(_nodes.Root, "bad.conf");
+        await File.WriteAllTextAsync(bad, """scheduler.jobs.x { command = [echo], agent = jobs, interval = 0s }""");
+        var (code, _, error) = await _nodes.CliAsync("job", "add", bad);
+        Assert.Equal((2, $"error: {bad}: scheduler.jobs.x.interval = 0s is invalid; expected a duration such as 500ms, 10s or 5m"), (code, error.TrimEnd('\n')));
+    }
+
+    [Fact]
     public async Task A_master_with_an_invalid_job_should_not_start_and_name_the_file_and_key()
     {
         var config = Path.Combine(_nodes.Root, "bad-jobs.conf");

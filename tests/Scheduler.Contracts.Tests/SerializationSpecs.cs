@@ -76,7 +76,7 @@ public sealed class SerializationSpecs : IDisposable
     {
         var manifests = MessageManifests.Types.Select(MessageManifests.ManifestOf).ToList();
 
-        Assert.Equal(63, manifests.Count);
+        Assert.Equal(65, manifests.Count);
         Assert.Equal(manifests.Count, manifests.Distinct(StringComparer.Ordinal).Count());
         foreach (var type in MessageManifests.Types)
         {
@@ -222,7 +222,7 @@ public sealed class SerializationSpecs : IDisposable
             nameof(KillTask) => new KillTask("t-1"),
             nameof(GetTask) => new GetTask("t-1"),
             nameof(GetTasks) => new GetTasks(null),
-            nameof(GetHistory) => new GetHistory("a1", null, 50),
+            nameof(GetHistory) => new GetHistory("a1", null, 50, JobId: "hello"),
             nameof(GetTaskLog) => new GetTaskLog("t-1", 0, 65536),
             nameof(GetAgents) => GetAgents.Instance,
             nameof(TaskResult) => new TaskResult(view),
@@ -256,6 +256,8 @@ public sealed class SerializationSpecs : IDisposable
                 new DatabaseStatus(false, "database unavailable since …", At, 2, At.AddMinutes(1), "connection refused"), null, null)),
             nameof(GetJobs) => GetJobs.Instance,
             nameof(RunJob) => new RunJob("hello"),
+            nameof(AddJobs) => new AddJobs([Job, Job with { JobId = "other", Agent = "a1", Labels = [], Schedule = JobScheduleSpec.OnDemand }]),
+            nameof(RemoveJob) => new RemoveJob("hello"),
             nameof(JobsResult) => new JobsResult([new JobView(Job, "cron 0 30 2 * * * (Europe/Berlin)", "config", 12, 1, At.AddHours(1), At)]),
             nameof(JobDefined) => new JobDefined(Job, "config", At.AddHours(1), At),
             nameof(JobRemoved) => new JobRemoved("hello", "no longer in the configuration", At),

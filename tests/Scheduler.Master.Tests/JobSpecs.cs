@@ -1,4 +1,5 @@
 using Scheduler.Contracts.Client;
+using Scheduler.Contracts.Jobs;
 using Scheduler.Contracts.Tasks;
 using Scheduler.Master.Tests.Support;
 
@@ -109,5 +110,47 @@ public sealed class JobSpecs : IAsyncDisposable
         Assert.Equal("no job 'nope' (known: gpu)", (await Cluster.AskAsync<RequestFailed>(new RunJob("nope"))).Message);
         var noAgent = await Cluster.AskAsync<RequestFailed>(new RunJob("gpu"));
         Assert.Equal((ErrorCode.AgentUnavailable, "job 'gpu': no connected agent with labels [gpu]"), (noAgent.Code, noAgent.Message));
+    }
+
+    [Fact]
+    public async Task Jobs_added_through_the_client_should_fire_and_once_removed_fire_no_more_with_their_runs_kept()
+    {
+        await StartAsync("");
+        var job = new JobSpec("api-tick", ["echo", "tick"], null, new Dictionary<string, string>(), "a1", [],
+            new JobScheduleSpec(Interval: TimeSpan.FromSeconds(1)));
+
+        var added = Assert.Single((await Cluster.AskAsync<JobsResult>(new AddJobs([job]))).Jobs);
+        Assert.Equal(("api", "every 1s"), (added.Source, added.Schedule));
+        await WaitForRunsAsync("api-tick", 2);
+        // A task submitted by hand under a run's id pattern is not a run of the job.
+        await Cluster.AskAsync<TaskResult>(new SubmitTask("a1", InProcessCluster.Spec("api-tick.999", ["true"])));
+
+        var removed = Assert.Single((await Cluster.AskAsync<JobsResult>(new RemoveJob("api-tick"))).Jobs);
+        Assert.DoesNotContain((await Cluster.QueryAsync<JobsResult>(GetJobs.Instance)).Jobs, j => j.Spec.JobId == "api-tick");
+        foreach (var run in Enumerable.Range(1, (int)removed.Runs))
+        {
+            await Cluster.WaitForFinalAsync($"api-tick.{run}");
+        }
+
+        var history = await Cluster.QueryAsync<TasksResult>(new GetHistory(null, null, 100, JobId: "api-tick"));
+        Assert.Equal(Enumerable.Range(1, (int)removed.Runs).Reverse().Select(r => $"api-tick.{r}"), history.Tasks.Select(t => t.TaskId));
+        Assert.Contains(await Cluster.EventsAsync(), e => e.Kind == SchedulerEventKind.JobRemoved && e.Message == "job api-tick removed: removed on request");
+    }
+
+    [Theory]
+    [InlineData("a9", null, "* * * * *", "job 'j': unknown agent 'a9' (known: a1)")]
+    [InlineData(null, "gpu", "* * * * *", "job 'j': no registered agent has the labels [gpu] (agents: a1 [linux])")]
+    [InlineData("a1", null, "* *", "job 'j': '* *' is not a cron expression")]
+    public async Task Adding_an_invalid_job_should_define_nothing_and_say_why(string? agent, string? label, string cron, string expected)
+    {
+        await StartAsync("");
+        var good = new JobSpec("ok", ["true"], null, new Dictionary<string, string>(), "a1", [], JobScheduleSpec.OnDemand);
+        var bad = new JobSpec("j", ["true"], null, new Dictionary<string, string>(), agent, label is null ? [] : [label], new JobScheduleSpec(cron));
+
+        var refused = await Cluster.AskAsync<RequestFailed>(new AddJobs([good, bad]));
+
+        Assert.StartsWith(expected, refused.Message);
+        Assert.Empty((await Cluster.QueryAsync<JobsResult>(GetJobs.Instance)).Jobs);
+        Assert.Equal("job 'ok' is given twice", (await Cluster.AskAsync<RequestFailed>(new AddJobs([good, good]))).Message);
     }
 }

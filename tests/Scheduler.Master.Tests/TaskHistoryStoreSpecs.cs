@@ -48,6 +48,16 @@ public abstract class TaskHistoryStoreSpecs : IAsyncLifetime
         Assert.Equal(["t2", "t1"], Ids(await Store.NewestAsync(new HistoryFilter(), 10)));
     }
 
+    [Fact]
+    public async Task A_jobs_runs_should_be_found_by_job_and_not_a_task_that_only_looks_like_one()
+    {
+        TaskEntry Run(long sequence, string id, string? job) => Entry(sequence, "a1", id, (int)sequence) with { JobId = job };
+        await Store.SaveAsync([Run(1, "a_b.1", "a_b"), Run(2, "axb.1", "axb"), Run(3, "a_b.2", "a_b"), Run(4, "a_b.3", null)]);
+
+        Assert.Equal(["a_b.2", "a_b.1"], Ids(await Store.NewestAsync(new HistoryFilter(JobId: "a_b"), 10)));
+        Assert.Equal(["axb.1"], Ids(await Store.NewestAsync(new HistoryFilter(JobId: "axb"), 10)));
+    }
+
     private static IEnumerable<string> Ids(IEnumerable<TaskEntry> entries) => entries.Select(e => e.Spec.TaskId);
 }
 

@@ -59,7 +59,7 @@ public static class TaskCommands
             var (from, to) = (PointInTime(parse.GetValue(since), "--since", now), PointInTime(parse.GetValue(until), "--until", now));
             return client.RunAsync(parse, async (scheduler, output) =>
             {
-                var tasks = await scheduler.GetHistoryAsync(parse.GetValue(agent), taskId, parse.GetValue(limit), from, to, cancellationToken)
+                var tasks = await scheduler.GetHistoryAsync(parse.GetValue(agent), taskId, parse.GetValue(limit), from, to, cancellationToken: cancellationToken)
                     .ConfigureAwait(false);
                 output.Tasks(tasks);
                 return ExitCodes.Ok;

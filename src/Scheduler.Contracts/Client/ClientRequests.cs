@@ -27,7 +27,8 @@ public sealed record GetTasks(string? Agent) : IClientRequest;
 /// Tasks newest first, one entry per task in its current state, optionally of one agent, one task, or submitted
 /// in [<paramref name="Since"/>, <paramref name="Until"/>). Answered by <see cref="TasksResult"/>.
 /// </summary>
-public sealed record GetHistory(string? Agent, string? TaskId, int Limit, DateTimeOffset? Since = null, DateTimeOffset? Until = null) : IClientRequest;
+public sealed record GetHistory(string? Agent, string? TaskId, int Limit, DateTimeOffset? Since = null, DateTimeOffset? Until = null, string? JobId = null)
+    : IClientRequest;
 
 /// <summary>The task's log as the Master has copied it, from a byte offset. Answered by <see cref="TaskLogResult"/>.</summary>
 public sealed record GetTaskLog(string TaskId, long Offset, int MaxBytes) : IClientRequest;

@@ -8,6 +8,16 @@ public sealed record GetJobs : IClientRequest
     public static GetJobs Instance { get; } = new();
 }
 
+/// <summary>
+/// Defines jobs, or changes those with the same id (a job from the configuration too, until the configuration is
+/// read again at the next start). Checked as a whole first: nothing is defined if one is invalid. Answered by
+/// <see cref="JobsResult"/> with the jobs as defined.
+/// </summary>
+public sealed record AddJobs(IReadOnlyList<JobSpec> Jobs) : IClientRequest;
+
+/// <summary>Removes a job: it fires no more; its runs stay (running ones run on). Answered by <see cref="JobsResult"/> with the job as it was.</summary>
+public sealed record RemoveJob(string JobId) : IClientRequest;
+
 /// <summary>Runs a job once now, besides its schedule. Answered by <see cref="TaskResult"/> with the run's task.</summary>
 public sealed record RunJob(string JobId) : IClientRequest;
 

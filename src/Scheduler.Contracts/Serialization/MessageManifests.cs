@@ -60,6 +60,8 @@ public static class MessageManifests
         (typeof(GetJobs), "cl.get-jobs"),
         (typeof(RunJob), "cl.run-job"),
         (typeof(JobsResult), "cl.jobs"),
+        (typeof(AddJobs), "cl.add-jobs"),
+        (typeof(RemoveJob), "cl.remove-job"),
         // master journal
         (typeof(MasterEpochStarted), "mj.epoch"),
         (typeof(TaskSubmitted), "mj.submitted"),

@@ -75,6 +75,13 @@ public sealed class TaskHistoryStore(Func<DbConnection> connect)
             where.Add("submitted_at < @until");
         }
 
+        // A job's runs are the tasks JOB.N; the entry says whether a task was a run (a task submitted by hand under
+        // such an id is not), so rows are filtered again once read. The prefix needs no index of its own yet.
+        if (filter.JobId is not null)
+        {
+            where.Add(@"task_id LIKE @job ESCAPE '\'");
+        }
+
         var sql = $"SELECT entry FROM {Table}{(where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where))} ORDER BY sequence DESC LIMIT @limit";
         return QueryAsync(sql, c =>
         {
@@ -93,8 +100,13 @@ public sealed class TaskHistoryStore(Func<DbConnection> connect)
                 Parameter(c, "until").Value = until.ToUnixTimeMilliseconds();
             }
 
+            if (filter.JobId is { } job)
+            {
+                Parameter(c, "job").Value = job.Replace("_", @"\_", StringComparison.Ordinal) + ".%";
+            }
+
             Parameter(c, "limit").Value = Math.Clamp(limit, 1, MaxRows);
-        }, cancellationToken);
+        }, filter.JobId is null ? null : filter.Matches, cancellationToken);
     }
 
     /// <summary>Which of <paramref name="taskIds"/> are in the history as tasks of <paramref name="agent"/>.</summary>
@@ -122,7 +134,10 @@ public sealed class TaskHistoryStore(Func<DbConnection> connect)
         return found;
     }
 
-    private async Task<IReadOnlyList<TaskEntry>> QueryAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<TaskEntry>> QueryAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken) =>
+        await QueryAsync(sql, bind, keep: null, cancellationToken).ConfigureAwait(false);
+
+    private async Task<IReadOnlyList<TaskEntry>> QueryAsync(string sql, Action<DbCommand> bind, Func<TaskEntry, bool>? keep, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
@@ -132,7 +147,11 @@ public sealed class TaskHistoryStore(Func<DbConnection> connect)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            entries.Add(JsonSerializer.Deserialize<TaskEntry>(reader.GetString(0), Json)!);
+            var entry = JsonSerializer.Deserialize<TaskEntry>(reader.GetString(0), Json)!;
+            if (keep is null || keep(entry))
+            {
+                entries.Add(entry);
+            }
         }
 
         return entries;
@@ -200,8 +219,9 @@ public sealed class TaskHistoryStore(Func<DbConnection> connect)
 }
 
 /// <summary>Which history entries a query wants: of one agent, submitted in [Since, Until).</summary>
-public sealed record HistoryFilter(string? Agent = null, DateTimeOffset? Since = null, DateTimeOffset? Until = null)
+public sealed record HistoryFilter(string? Agent = null, DateTimeOffset? Since = null, DateTimeOffset? Until = null, string? JobId = null)
 {
     public bool Matches(TaskEntry t) =>
-        (Agent is null || t.Agent == Agent) && (Since is null || t.SubmittedAt >= Since) && (Until is null || t.SubmittedAt < Until);
+        (Agent is null || t.Agent == Agent) && (Since is null || t.SubmittedAt >= Since) && (Until is null || t.SubmittedAt < Until)
+        && (JobId is null || t.JobId == JobId);
 }
