@@ -43,6 +43,10 @@ public sealed partial class SchedulerActor
         }
     }
 
+    /// <summary>
+    /// One action per job and tick (the runs it persists are numbered from the state as it is now): a due re-run
+    /// first, else a due fire time.
+    /// </summary>
     private void FireDueJobs()
     {
         if (_state.Paused)
@@ -50,10 +54,35 @@ public sealed partial class SchedulerActor
             return;
         }
 
-        foreach (var job in _state.DueJobs(Now))
+        var now = Now;
+        foreach (var job in _state.ActiveJobs)
         {
-            FireDue(job);
+            if (SchedulerState.DueRerun(job, now) is { } rerun)
+            {
+                Rerun(job, rerun);
+            }
+            else if (job.NextFireAt <= now)
+            {
+                FireDue(job);
+            }
         }
+    }
+
+    /// <summary>A failed run retried, or a lost run of a restartable job run again; it waits for an agent and a slot like any run.</summary>
+    private void Rerun(JobEntry job, JobRerun rerun)
+    {
+        if (job.Spec.MaxConcurrent - _state.UnfinishedRuns(job.Spec.JobId) <= 0 || ChooseAgent(job.Spec) is not { } agent)
+        {
+            return;
+        }
+
+        var run = job.Runs + 1;
+        PersistAndApply(new JobFired(job.Spec.JobId, run, agent, RunSpec(job.Spec, run, rerun.DueAt), rerun.DueAt, job.NextFireAt, 0, Now,
+            rerun.Attempt, rerun.AfterTaskId), e =>
+        {
+            _log.Info("Job {JobId}: attempt {Attempt} as {TaskId} ({Reason})", job.Spec.JobId, rerun.Attempt, ((JobFired)e).Task.TaskId, rerun.Reason);
+            Started((JobFired)e);
+        });
     }
 
     private void FireDue(JobEntry job)

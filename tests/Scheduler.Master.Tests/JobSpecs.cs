@@ -1,3 +1,4 @@
+using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Jobs;
 using Scheduler.Contracts.Tasks;
@@ -23,10 +24,10 @@ public sealed class JobSpecs : IAsyncDisposable
         }
     }
 
-    private async Task StartAsync(string jobs, string extraMasterHocon = "")
+    private async Task StartAsync(string jobs, string extraMasterHocon = "", bool throttled = false, string extraAgentHocon = "")
     {
-        _cluster = await InProcessCluster.StartWithAsync(jobs + "\n" + extraMasterHocon, throttled: false);
-        await Cluster.StartAgentAsync("a1", extraHocon: "scheduler.agent.labels = [linux]");
+        _cluster = await InProcessCluster.StartWithAsync(jobs + "\n" + extraMasterHocon, throttled);
+        await Cluster.StartAgentAsync("a1", extraHocon: "scheduler.agent.labels = [linux]\n" + extraAgentHocon);
     }
 
     private async Task<JobView> JobAsync(string id) =>
@@ -152,5 +153,48 @@ public sealed class JobSpecs : IAsyncDisposable
         Assert.StartsWith(expected, refused.Message);
         Assert.Empty((await Cluster.QueryAsync<JobsResult>(GetJobs.Instance)).Jobs);
         Assert.Equal("job 'ok' is given twice", (await Cluster.AskAsync<RequestFailed>(new AddJobs([good, good]))).Message);
+    }
+
+    [Fact]
+    public async Task A_failing_run_should_be_retried_with_a_doubling_back_off_up_to_the_retry_count()
+    {
+        await StartAsync("""scheduler.jobs.flaky { command = ["sh", "-c", "echo attempt; exit 3"], agent = a1, retry { count = 2, backoff = 1s } }""");
+
+        Assert.Equal("flaky.1", (await Cluster.AskAsync<TaskResult>(new RunJob("flaky"))).Task.TaskId);
+
+        var first = await Cluster.WaitForFinalAsync("flaky.1");
+        var second = await Cluster.WaitForFinalAsync("flaky.2");
+        var third = await Cluster.WaitForFinalAsync("flaky.3");
+        Assert.All(new[] { first, second, third }, t => Assert.Equal((TaskState.Failed, 3), (t.State, t.ExitCode)));
+        Assert.True(second.SubmittedAt - first.EndedAt >= TimeSpan.FromSeconds(0.9), $"retry 1 after {second.SubmittedAt - first.EndedAt}");
+        Assert.True(third.SubmittedAt - second.EndedAt >= TimeSpan.FromSeconds(1.9), $"retry 2 after {third.SubmittedAt - second.EndedAt}");
+        // An absence can only be checked by waiting: a third retry would come 4 s after the last failure.
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        Assert.Equal(3, (await JobAsync("flaky")).Runs);
+    }
+
+    [Fact]
+    public async Task A_non_concurrent_job_should_start_nothing_while_its_run_is_cut_off_and_restart_it_elsewhere_once_lost()
+    {
+        // The Master gives an agent up 4 s after its last heartbeat (past the agent's window of 3 s + 1 s grace).
+        await StartAsync("""scheduler.jobs.keep-alive { command = ["sleep", "300"], labels = [linux], interval = 1s, restartable = on }""",
+            "scheduler.master.lost-after = 4s", throttled: true, extraAgentHocon: "scheduler.agent.reconnect-window = 3s");
+        var first = await Cluster.WaitForTaskAsync("keep-alive.1", t => t.State == TaskState.Running, "the first run running");
+        Assert.Equal("a1", first.Agent);
+        await Cluster.StartAgentAsync("a2", extraHocon: "scheduler.agent.labels = [linux]");
+
+        await Cluster.PartitionAsync("a1");
+        await Cluster.WaitForAgentAsync("a1", AgentState.Unreachable);
+        Assert.Equal(TaskState.Unknown, (await Cluster.QueryAsync<TaskResult>(new GetTask("keep-alive.1"))).Task.State);
+        Assert.Equal(1, (await JobAsync("keep-alive")).Runs); // the cut-off run may still be running: nothing else starts
+
+        await Cluster.WaitForAgentAsync("a1", AgentState.Lost);
+        Assert.Equal(TaskState.Lost, (await Cluster.QueryAsync<TaskResult>(new GetTask("keep-alive.1"))).Task.State);
+        var restarted = await Cluster.WaitForTaskAsync("keep-alive.2", t => t.State == TaskState.Running, "the lost run restarted");
+        Assert.Equal("a2", restarted.Agent);
+        // Fire times passed all along the cut (every second); the second run is the restart, after the loss.
+        var lost = Assert.Single(await Cluster.EventsAsync("a1"), e => e.Kind == SchedulerEventKind.AgentLost);
+        Assert.True(restarted.SubmittedAt >= lost.At, $"run 2 submitted at {restarted.SubmittedAt:O}, before a1 was given up at {lost.At:O}");
+        await Cluster.HealAsync("a1");
     }
 }

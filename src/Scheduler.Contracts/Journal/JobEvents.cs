@@ -16,6 +16,8 @@ public sealed record JobRemoved(string JobId, string Reason, DateTimeOffset At) 
 /// Run <paramref name="Run"/> of a job: the task is accepted for <paramref name="Agent"/> (as a submitted task),
 /// and the job's next fire time moves to <paramref name="NextFireAt"/>, in one write — a fail-over can neither
 /// lose nor repeat the run. <paramref name="Skipped"/> missed fire times were left out by the misfire policy.
+/// A run again after a failed or lost one has <paramref name="Attempt"/> above 1 and names that run in
+/// <paramref name="RerunOf"/>; it leaves the next fire time as it was.
 /// </summary>
 public sealed record JobFired(
     string JobId,
@@ -25,7 +27,9 @@ public sealed record JobFired(
     DateTimeOffset ScheduledFor,
     DateTimeOffset? NextFireAt,
     int Skipped,
-    DateTimeOffset At) : IMasterEvent;
+    DateTimeOffset At,
+    int Attempt = 1,
+    string? RerunOf = null) : IMasterEvent;
 
 /// <summary>Missed fire times skipped without a run (misfire policy <c>skip</c>); the next fire time moves on.</summary>
 public sealed record JobFireSkipped(string JobId, DateTimeOffset? NextFireAt, int Skipped, DateTimeOffset At) : IMasterEvent;

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Scheduler.Contracts.Jobs;
 using Scheduler.Core.Jobs;
 
@@ -10,6 +11,9 @@ namespace Scheduler.Core.Scheduling;
 /// </summary>
 public sealed record JobEntry(JobSpec Spec, string Source, DateTimeOffset DefinedAt, long Runs, DateTimeOffset? NextFireAt, bool Removed = false)
 {
+    /// <summary>Runs to start again (after a failed or lost run), oldest first; not positional, so older snapshots read as none.</summary>
+    public ImmutableList<JobRerun> Reruns { get; init; } = ImmutableList<JobRerun>.Empty;
+
     /// <summary>The validated schedule (the spec was checked before it was persisted).</summary>
     public JobSchedule Schedule => JobSchedule.From(Spec.Schedule).Schedule ?? OnDemandSchedule.Instance;
 

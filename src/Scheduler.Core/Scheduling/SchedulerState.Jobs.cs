@@ -4,6 +4,7 @@ using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Jobs;
 using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Serialization;
+using Scheduler.Core.Jobs;
 
 namespace Scheduler.Core.Scheduling;
 
@@ -21,9 +22,8 @@ public sealed partial record SchedulerState
     /// <summary>Runs of the job that are not final: on an unreachable agent a run still counts (it may still be running).</summary>
     public int UnfinishedRuns(string jobId) => Tasks.Values.Count(t => t.JobId == jobId && !t.IsFinal);
 
-    /// <summary>Active jobs whose next fire time has come, earliest first.</summary>
-    public IReadOnlyList<JobEntry> DueJobs(DateTimeOffset now) =>
-        ActiveJobs.Where(j => j.NextFireAt is { } at && at <= now).OrderBy(j => j.NextFireAt).ToList();
+    /// <summary>The oldest re-run of the job that is due, if any.</summary>
+    public static JobRerun? DueRerun(JobEntry job, DateTimeOffset now) => job.Reruns.FirstOrDefault(r => r.DueAt <= now);
 
     /// <summary>Whether <paramref name="spec"/> is what the active job of that id already is (lists compared by value).</summary>
     public bool HasSameJob(JobSpec spec) =>
@@ -41,7 +41,7 @@ public sealed partial record SchedulerState
 
     private SchedulerState RemoveJob(JobRemoved r) =>
         Jobs.TryGetValue(r.JobId, out var job)
-            ? (this with { Jobs = Jobs.SetItem(r.JobId, job with { Removed = true, NextFireAt = null }) })
+            ? (this with { Jobs = Jobs.SetItem(r.JobId, job with { Removed = true, NextFireAt = null, Reruns = [] }) })
                 .Log(r.At, SchedulerEventKind.JobRemoved, null, $"job {r.JobId} removed: {r.Reason}", [])
             : this;
 
@@ -56,10 +56,37 @@ public sealed partial record SchedulerState
         var state = Apply(new TaskSubmitted(f.Agent, f.Task, f.At));
         state = state with
         {
-            Tasks = state.Tasks.SetItem(f.Task.TaskId, state.Tasks[f.Task.TaskId] with { JobId = f.JobId }),
-            Jobs = state.Jobs.SetItem(f.JobId, job with { Runs = Math.Max(job.Runs, f.Run), NextFireAt = f.NextFireAt }),
+            Tasks = state.Tasks.SetItem(f.Task.TaskId, state.Tasks[f.Task.TaskId] with { JobId = f.JobId, Attempt = f.Attempt }),
+            Jobs = state.Jobs.SetItem(f.JobId, job with
+            {
+                Runs = Math.Max(job.Runs, f.Run),
+                NextFireAt = f.NextFireAt,
+                Reruns = f.RerunOf is { } rerunOf ? job.Reruns.RemoveAll(r => r.AfterTaskId == rerunOf) : job.Reruns,
+            }),
         };
         return f.Skipped == 0 ? state : state.Misfired(job, f.Skipped, f.At);
+    }
+
+    /// <summary>Runs that became final with this event and, by their job's rules, run again (<see cref="JobRerun.After"/>).</summary>
+    private SchedulerState ScheduleReruns(SchedulerState before)
+    {
+        if (Jobs.IsEmpty || ReferenceEquals(Tasks, before.Tasks))
+        {
+            return this;
+        }
+
+        var jobs = Jobs;
+        foreach (var task in Tasks.Values.Where(t => t.JobId is not null && t.IsFinal).OrderBy(t => t.Sequence))
+        {
+            if (before.Tasks.TryGetValue(task.Spec.TaskId, out var was) && !was.IsFinal
+                && jobs.TryGetValue(task.JobId!, out var job) && !job.Removed
+                && JobRerun.After(job.Spec, task) is { } rerun)
+            {
+                jobs = jobs.SetItem(job.Spec.JobId, job with { Reruns = job.Reruns.Add(rerun) });
+            }
+        }
+
+        return ReferenceEquals(jobs, Jobs) ? this : this with { Jobs = jobs };
     }
 
     private SchedulerState SkipJobFires(JobFireSkipped k) =>

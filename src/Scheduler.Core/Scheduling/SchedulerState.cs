@@ -74,7 +74,10 @@ public sealed partial record SchedulerState(
             ? BatchDecision.Adopt
             : BatchDecision.Ignore;
 
-    public SchedulerState Apply(IMasterEvent e) => e switch
+    /// <summary>The state after <paramref name="e"/>; a job's run that just ended may be due to run again.</summary>
+    public SchedulerState Apply(IMasterEvent e) => ApplyEvent(e).ScheduleReruns(this);
+
+    private SchedulerState ApplyEvent(IMasterEvent e) => e switch
     {
         MasterEpochStarted s => (this with { Epoch = s.Epoch, RunId = s.RunId, EpochStartedAt = s.At })
             .Log(s.At, SchedulerEventKind.MasterStarted, null, $"master run {s.RunId} started (epoch {s.Epoch})", []),

@@ -24,7 +24,8 @@ public sealed record TaskEntry(
     string? KillReason,
     bool LogComplete,
     bool ConcludedByMaster = false,
-    string? JobId = null)
+    string? JobId = null,
+    int Attempt = 1)
 {
     public bool IsFinal => State.IsFinal();
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Jobs;
 using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Serialization;
@@ -26,8 +27,7 @@ public sealed class JobStateSpecs
         Assert.Equal((1L, T0.AddSeconds(20), "hello.2"), (job.Runs, job.NextFireAt, job.NextTaskId));
         Assert.Equal(("a1", "hello"), (state.Tasks["hello.1"].Agent, state.Tasks["hello.1"].JobId));
         Assert.Equal(1, state.UnfinishedRuns("hello"));
-        Assert.Empty(state.DueJobs(T0.AddSeconds(19)));
-        Assert.Single(state.DueJobs(T0.AddSeconds(20)));
+        Assert.Empty(job.Reruns);
     }
 
     [Fact]
@@ -65,5 +65,46 @@ public sealed class JobStateSpecs
         var old = JsonSerializer.SerializeToNode(SchedulerState.Empty, options)!.AsObject();
         old.Remove("jobs");
         Assert.Empty(old.Deserialize<SchedulerState>(options)!.Jobs);
+    }
+
+    [Fact]
+    public void A_failed_run_should_be_retried_after_the_back_off_and_the_retry_should_name_it()
+    {
+        var job = Hello() with { Retry = new RetrySpec(2, TimeSpan.FromSeconds(10)) };
+        var state = SchedulerState.Empty.Apply(new JobDefined(job, "config", null, T0)).Apply(Fired(1, null));
+        state = state.Apply(Adopted(state, new TaskAccepted("hello.1", state.Tasks["hello.1"].Spec, T0), new TaskExited("hello.1", 3, T0.AddSeconds(1))));
+
+        var rerun = Assert.Single(state.Jobs["hello"].Reruns);
+        Assert.Equal((T0.AddSeconds(11), 2, "hello.1"), (rerun.DueAt, rerun.Attempt, rerun.AfterTaskId));
+        Assert.Equal(rerun, SchedulerState.DueRerun(state.Jobs["hello"], T0.AddSeconds(11)));
+        Assert.Null(SchedulerState.DueRerun(state.Jobs["hello"], T0.AddSeconds(10)));
+
+        state = state.Apply(Fired(2, null) with { Attempt = 2, RerunOf = "hello.1", Task = Fired(2, null).Task with { TaskId = "hello.2" } });
+        Assert.Empty(state.Jobs["hello"].Reruns);
+        Assert.Equal(2, state.Tasks["hello.2"].Attempt);
+    }
+
+    [Fact]
+    public void A_run_the_master_concluded_lost_should_run_again_only_for_a_restartable_job()
+    {
+        foreach (var restartable in new[] { true, false })
+        {
+            var state = SchedulerState.Empty
+                .Apply(new AgentJournalAttached("a1", "j1", T0))
+                .Apply(new JobDefined(Hello() with { Restartable = restartable }, "config", null, T0))
+                .Apply(Fired(1, null));
+            state = state.Apply(Adopted(state, new TaskAccepted("hello.1", state.Tasks["hello.1"].Spec, T0), new TaskStarted("hello.1", 7, 1, "b", T0)));
+
+            state = state.Apply(new AgentDeclaredLost("a1", "j1", "agent unreachable for 5m30s", T0.AddMinutes(6)));
+
+            Assert.Equal(TaskState.Lost, state.Tasks["hello.1"].State);
+            Assert.Equal(restartable ? [T0.AddMinutes(6)] : [], state.Jobs["hello"].Reruns.Select(r => r.DueAt));
+        }
+    }
+
+    private static AgentEventsAdopted Adopted(SchedulerState state, params ITaskEvent[] events)
+    {
+        var from = state.AdoptedOffset("a1", "j1");
+        return new AgentEventsAdopted("a1", "j1", from + events.Length, events.Select((e, i) => new JournaledTaskEvent(from + i + 1, e)).ToList());
     }
 }
