@@ -258,7 +258,7 @@ public sealed partial class SchedulerActor
             ["SCHEDULER_JOB_RUN"] = run.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["SCHEDULER_SCHEDULED_FOR"] = scheduledFor.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
         };
-        return new TaskSpec(JobRules.RunTaskId(job.JobId, run), job.Command, job.WorkingDirectory, environment, job.Timeout);
+        return new TaskSpec(JobRules.RunTaskId(job.JobId, run), job.Command, job.WorkingDirectory, environment, job.Timeout, job.KillGrace);
     }
 
     private JobsResult JobViews() => new(_state.ActiveJobs.Select(JobView).ToList());

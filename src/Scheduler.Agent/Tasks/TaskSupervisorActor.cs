@@ -112,7 +112,7 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
         else if (_state.Process is { } p)
         {
             var identity = new ProcessIdentity(p.Pid, p.StartTicks, p.BootId);
-            ProcessTreeKiller.KillOrphanAsync(identity, TaskId, _settings.KillGrace)
+            ProcessTreeKiller.KillOrphanAsync(identity, TaskId, KillGrace)
                 .PipeTo(Self, success: killed => new OrphanChecked(killed), failure: _ => new OrphanChecked(false));
         }
         else
@@ -120,6 +120,9 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
             Self.Tell(new OrphanChecked(false));
         }
     }
+
+    /// <summary>The task's own kill grace when it asks for a shorter one than the agent's (never longer: see <see cref="TaskSpec"/>).</summary>
+    private TimeSpan KillGrace => _state.Spec?.KillGrace is { } own && own < _settings.KillGrace ? own : _settings.KillGrace;
 
     private void Start(StartTask command)
     {
@@ -172,7 +175,7 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
 
         if (_killReason is not null)
         {
-            _ = process.KillAsync(_settings.KillGrace);
+            _ = process.KillAsync(KillGrace);
         }
     }
 
@@ -193,7 +196,7 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
         if (_processes.Find(TaskId) is { } process)
         {
             _log.Info("Killing task {TaskId}: {Reason}", TaskId, reason);
-            _ = process.KillAsync(_settings.KillGrace);
+            _ = process.KillAsync(KillGrace);
         }
     }
 

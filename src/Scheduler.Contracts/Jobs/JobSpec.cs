@@ -9,6 +9,7 @@ namespace Scheduler.Contracts.Jobs;
 /// <param name="Restartable">A run concluded Lost may run again, once the agent's deadline has passed.</param>
 /// <param name="Retry">What to do with a run that Failed.</param>
 /// <param name="Misfire">What to do with fire times the Master missed (it was down or paused).</param>
+/// <param name="KillGrace">SIGTERM to SIGKILL for a kill of a run, at most the agent's kill-grace (which applies when null).</param>
 public sealed record JobSpec(
     string JobId,
     IReadOnlyList<string> Command,
@@ -21,7 +22,8 @@ public sealed record JobSpec(
     int MaxConcurrent = 1,
     bool Restartable = false,
     RetrySpec? Retry = null,
-    MisfirePolicy Misfire = MisfirePolicy.FireOnce);
+    MisfirePolicy Misfire = MisfirePolicy.FireOnce,
+    TimeSpan? KillGrace = null);
 
 /// <summary>
 /// When a job fires: at most one of a cron expression (5 fields, or 6 with seconds first; in

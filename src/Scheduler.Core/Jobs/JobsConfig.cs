@@ -23,7 +23,7 @@ public static class JobsConfig
     private static readonly string[] Keys =
     [
         "command", "working-directory", "environment", "agent", "labels", "schedule", "time-zone", "interval", "at",
-        "timeout", "max-concurrent", "restartable", "retry", "misfire",
+        "timeout", "kill-grace", "max-concurrent", "restartable", "retry", "misfire",
     ];
 
     /// <summary>The jobs <paramref name="config"/> defines, in file order; throws <see cref="SettingsException"/>.</summary>
@@ -92,7 +92,8 @@ public static class JobsConfig
                 ? new RetrySpec(read.Int(Key("retry.count"), 0, JobRules.MaxRetries),
                     config.HasPath(Key("retry.backoff")) ? read.Duration(Key("retry.backoff")) : TimeSpan.FromSeconds(10))
                 : null,
-            config.HasPath(Key("misfire")) ? MisfireOf(read, Key("misfire")) : MisfirePolicy.FireOnce);
+            config.HasPath(Key("misfire")) ? MisfireOf(read, Key("misfire")) : MisfirePolicy.FireOnce,
+            config.HasPath(Key("kill-grace")) ? read.Duration(Key("kill-grace")) : null);
 
         // The rules name the problem; the key it belongs to is the job's own.
         return JobRules.Problem(job) is { } problem ? throw new SettingsException($"{origin}: {prefix}: {problem}") : job;

@@ -50,4 +50,23 @@ public sealed class TaskSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("once\n", File.ReadAllText(Path.Combine(_dir, "runs")));
         await second.Terminate();
     }
+
+    [Fact]
+    public async Task A_task_with_a_shorter_kill_grace_should_be_killed_after_it_not_after_the_agents()
+    {
+        // The agent waits 30 s after SIGTERM; the task asks for 200 ms and ignores SIGTERM.
+        var settings = _settings with { KillGrace = TimeSpan.FromSeconds(30) };
+        var processes = new ProcessTable();
+        var ready = Path.Combine(_dir, "ready");
+        var supervisor = Sys.ActorOf(TaskSupervisorActor.Props("t-grace", "a1", settings, processes, TimeProvider.System));
+        supervisor.Tell(new StartTask(1, Spec("t-grace", "sh", "-c", $"trap '' TERM; touch {ready}; while true; do sleep 0.1; done")
+            with { KillGrace = TimeSpan.FromMilliseconds(200) }));
+        await AwaitConditionAsync(() => Task.FromResult(File.Exists(ready)));
+        var process = processes.Find("t-grace")!;
+
+        supervisor.Tell(new StopTask(1, "t-grace", "by user"));
+
+        // Far below the agent's 30 s: only the task's own grace can have ended it.
+        Assert.Equal(137, await process.Exited.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
 }

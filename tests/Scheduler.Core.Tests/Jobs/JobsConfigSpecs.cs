@@ -41,6 +41,7 @@ public sealed class JobsConfigSpecs
                 labels = [linux, big-disk]
                 interval = 15m
                 timeout = 1h
+                kill-grace = 2s
                 max-concurrent = 2
                 restartable = on
                 retry { count = 3, backoff = 30s }
@@ -54,7 +55,7 @@ public sealed class JobsConfigSpecs
         var backup = jobs[0];
         Assert.Equal(("/var/backups", "s3", "9"), (backup.WorkingDirectory, backup.Environment["TARGET"], backup.Environment["LEVEL"]));
         Assert.Equal(["linux", "big-disk"], backup.Labels);
-        Assert.Equal((TimeSpan.FromMinutes(15), TimeSpan.FromHours(1)), (backup.Schedule.Interval, backup.Timeout));
+        Assert.Equal((TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), TimeSpan.FromSeconds(2)), (backup.Schedule.Interval, backup.Timeout, backup.KillGrace));
         Assert.Equal((2, true, MisfirePolicy.FireAll), (backup.MaxConcurrent, backup.Restartable, backup.Misfire));
         Assert.Equal(new RetrySpec(3, TimeSpan.FromSeconds(30)), backup.Retry);
         Assert.Equal(("new.year", new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero)), (jobs[1].JobId, jobs[1].Schedule.At));
