@@ -27,11 +27,7 @@ public sealed partial class SchedulerActor
     {
         var now = Now;
         var events = new List<IMasterEvent>();
-        foreach (var spec in _settings.Jobs.Where(spec => !_state.HasSameJob(spec)))
-        {
-            var schedule = JobSchedule.From(spec.Schedule).Schedule ?? OnDemandSchedule.Instance;
-            events.Add(new JobDefined(spec, ConfigSource, schedule.NextAfter(now, now), now));
-        }
+        events.AddRange(_settings.Jobs.Where(spec => !_state.HasSameJob(spec)).Select(spec => Defined(spec, ConfigSource, now)));
 
         var configured = _settings.Jobs.Select(j => j.JobId).ToHashSet(StringComparer.Ordinal);
         events.AddRange(_state.ActiveJobs
@@ -68,10 +64,14 @@ public sealed partial class SchedulerActor
         }
     }
 
+    /// <summary>A job (re)defined now: an interval counts from now, a cron or one time from its own clock.</summary>
+    private static JobDefined Defined(JobSpec spec, string source, DateTimeOffset now) =>
+        new(spec, source, (JobSchedule.From(spec.Schedule).Schedule ?? OnDemandSchedule.Instance).NextAfter(now, now), now);
+
     /// <summary>A failed run retried, or a lost run of a restartable job run again; it waits for an agent and a slot like any run.</summary>
     private void Rerun(JobEntry job, JobRerun rerun)
     {
-        if (job.Spec.MaxConcurrent - _state.UnfinishedRuns(job.Spec.JobId) <= 0 || ChooseAgent(job.Spec) is not { } agent)
+        if (FreeSlots(job.Spec) <= 0 || ChooseAgent(job.Spec) is not { } agent)
         {
             return;
         }
@@ -88,7 +88,7 @@ public sealed partial class SchedulerActor
     private void FireDue(JobEntry job)
     {
         var id = job.Spec.JobId;
-        var slots = job.Spec.MaxConcurrent - _state.UnfinishedRuns(id);
+        var slots = FreeSlots(job.Spec);
         if (slots <= 0 || ChooseAgent(job.Spec) is not { } agent)
         {
             return; // waits; the misfire policy decides once it can fire
@@ -132,8 +132,7 @@ public sealed partial class SchedulerActor
         var replyTo = Sender;
         foreach (var spec in request.Jobs)
         {
-            var schedule = JobSchedule.From(spec.Schedule).Schedule ?? OnDemandSchedule.Instance;
-            PersistAndApply(new JobDefined(spec, ApiSource, schedule.NextAfter(now, now), now), _ =>
+            PersistAndApply(Defined(spec, ApiSource, now), _ =>
             {
                 _log.Info("{Change}", _state.EventLog[^1].Message);
                 if (ReferenceEquals(spec, request.Jobs[^1]))
@@ -230,6 +229,9 @@ public sealed partial class SchedulerActor
             fired.JobId, fired.Run, fired.Task.TaskId, fired.ScheduledFor, fired.Agent);
         StartIfConnected(fired.Agent, fired.Task);
     }
+
+    /// <summary>Runs the job may start now: a run on an unreachable agent is unfinished, it may still be running.</summary>
+    private int FreeSlots(JobSpec job) => job.MaxConcurrent - _state.UnfinishedRuns(job.JobId);
 
     /// <summary>The named agent if connected; by labels, the connected agent with every label and the fewest unfinished tasks.</summary>
     private string? ChooseAgent(JobSpec job)
