@@ -94,12 +94,13 @@ public static class SchedulerNodes
         var (system, database) = StartMasterOnJournal(settings, origin,
             config.WithFallback(AkkaHocon.Master(host, port, settings.LostAfter)).WithFallback(MasterSettings.DefaultConfig));
 
-        // Start the journal and snapshot store now (they create their tables and connect): a standby master that
-        // takes the singleton over then recovers at once instead of initializing its plugins first (seen: 9 s on
-        // a loaded machine).
+        // Start the journal and snapshot store now (they create their tables and connect), and rehearse a recovery
+        // on them: a standby master that takes the singleton over then recovers at once instead of initializing its
+        // plugins first (seen: 9 s on a loaded machine) and running the recovery path for the first time (1.6-2.3 s).
         var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
         persistence.JournalFor(null);
         persistence.SnapshotStoreFor(null);
+        system.ActorOf(RecoveryRehearsal.Props(), "recovery-rehearsal");
 
         var cluster = Cluster.Get(system);
         if (cluster.Settings.SeedNodes.Count == 0)
