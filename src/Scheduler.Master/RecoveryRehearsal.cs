@@ -10,7 +10,7 @@ namespace Scheduler.Master;
 /// first event, which runs the journal's and the snapshot store's queries and our deserializer once. It only reads.
 /// A journal without events (the cluster's very first start) skips the replay query, so a new reader tries again every
 /// <see cref="RetryInterval"/> until one has read an event, for at most <see cref="GiveUpAfter"/>. Measured with real
-/// processes: a new singleton's recovery after a hand-over took 1.6–2.3 s cold, 0.4–0.8 s rehearsed.
+/// processes: a new singleton's recovery after a hand-over took 1.6–2.3 s cold, 0.3–0.9 s rehearsed.
 /// </summary>
 public sealed class RecoveryRehearsal : ReceiveActor, IWithTimers
 {
