@@ -93,6 +93,9 @@ public sealed class SchedulerClient : IAsyncDisposable
               }
               cluster.client {
                 establishing-get-contacts-interval = 1s
+                # A long-lived client whose master dies (kill -9) moves to another one after 4 s, not Akka's 15 s.
+                heartbeat-interval = 1s
+                acceptable-heartbeat-pause = 3s
               }
               coordinated-shutdown.run-by-clr-shutdown-hook = off
             }

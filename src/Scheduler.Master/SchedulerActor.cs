@@ -46,7 +46,10 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
     public static Props Props(MasterSettings settings, TimeProvider time, TaskHistoryStore history, bool ignoreSnapshots = false, bool startPaused = false) =>
         Akka.Actor.Props.Create(() => new SchedulerActor(settings, time, history, ignoreSnapshots, startPaused));
 
-    public override string PersistenceId => "scheduler";
+    /// <summary>The scheduler's journal: one persistence id, shared by every master of a cluster.</summary>
+    public const string JournalPersistenceId = "scheduler";
+
+    public override string PersistenceId => JournalPersistenceId;
 
     public ITimerScheduler Timers { get; set; } = null!;
 

@@ -1,4 +1,5 @@
 using Scheduler.Benchmarks.Adoption;
+using Scheduler.Benchmarks.Handover;
 using Scheduler.Benchmarks.Harness;
 using Scheduler.Benchmarks.History;
 using Scheduler.Benchmarks.Throughput;
@@ -6,6 +7,7 @@ using Scheduler.Benchmarks.Throughput;
 IBenchmark[] benchmarks =
 [
     new AdoptionBenchmark(),
+    new HandoverBenchmark(),
     new HistoryBenchmark("sqlite"),
     new HistoryBenchmark("postgresql"),
     new ThroughputBenchmark("sqlite"),

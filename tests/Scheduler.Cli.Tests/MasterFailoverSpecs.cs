@@ -116,15 +116,17 @@ public sealed partial class MasterFailoverSpecs(ITestOutputHelper output) : IAsy
     {
         var active = await ActiveMasterAsync();
         var others = _masters.Where(m => m != active).Select(m => m.Node).ToList();
+        var logged = others.ToDictionary(m => m, m => m.Log.Length);
         var clock = Stopwatch.StartNew();
         Assert.Equal(0, await active.Node.StopGracefullyAsync(TimeSpan.FromSeconds(30)));
-        // The singleton moves as soon as the old master has left: no failure detection, no stable-after. A crash
-        // needs those (over 12 s), so a leave that did not work fails this; the new master's recovery comes after.
         await Eventually.TrueAsync(() => Task.FromResult(others.Any(m => m.Log.Contains("Singleton manager started singleton actor"))),
-            "another master took the singleton", TimeSpan.FromSeconds(10));
+            "another master took the singleton", TimeSpan.FromSeconds(30));
         output.WriteLine($"singleton on another master {clock.ElapsedMilliseconds} ms after SIGTERM");
         var serving = await WaitForOtherMasterAsync(active.Address);
         output.WriteLine($"hand-over after SIGTERM of the active master process: {clock.ElapsedMilliseconds} ms to a master serving (now {serving})");
+        // The old master left: the others never had to detect it as failed (which is what a crash takes: failure
+        // detection, stable-after, the removal margin). A verdict that does not depend on how loaded the machine is.
+        Assert.All(others, m => Assert.DoesNotContain("Marking node(s) as UNREACHABLE", m.Log[logged[m]..]));
     }
 
     [Fact]

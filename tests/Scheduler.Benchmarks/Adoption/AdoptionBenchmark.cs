@@ -28,7 +28,7 @@ public sealed class AdoptionBenchmark : IBenchmark
 
     public string Description => $"Master adopts an agent journal of N task events (default {DefaultEvents:N0}) after a partition; events/s";
 
-    public async Task<BenchmarkResult> RunAsync(BenchmarkOptions options, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BenchmarkResult>> RunAsync(BenchmarkOptions options, CancellationToken cancellationToken)
     {
         var tasks = (options.Events ?? DefaultEvents) / 3;
         if (tasks == 0)
@@ -60,8 +60,8 @@ public sealed class AdoptionBenchmark : IBenchmark
 
             var elapsed = await MeasureAsync(root, agentDir, tasks, options.Hocon, cancellationToken);
             var rate = events / elapsed.TotalSeconds;
-            return new BenchmarkResult(Name, rate, "events/s", baseline, "rows/s", "raw read+batched write", Target.AtLeast(50_000),
-                $"{events} events in {Seconds(elapsed)} = {rate.ToString("N0", CultureInfo.InvariantCulture)} events/s");
+            return [new BenchmarkResult(Name, rate, "events/s", baseline, "rows/s", "raw read+batched write", Target.AtLeast(50_000),
+                $"{events} events in {Seconds(elapsed)} = {rate.ToString("N0", CultureInfo.InvariantCulture)} events/s")];
         }
         finally
         {

@@ -1,7 +1,7 @@
 namespace Scheduler.Benchmarks.Harness;
 
 /// <summary>
-/// <c>NAME [--events N] [--hocon TEXT]</c> runs one benchmark, prints its line and records it in docs/;
+/// <c>NAME [--events N] [--rounds N] [--hocon TEXT]</c> runs one benchmark, prints its line(s) and records them in docs/;
 /// <c>list</c> prints the names. Exit codes: 0 ran (target met or not; see docs/benchmarks.json),
 /// 1 the benchmark failed, 2 usage.
 /// </summary>
@@ -49,10 +49,10 @@ public static class BenchmarkRunner
             cancel.Cancel();
         };
 
-        BenchmarkResult result;
+        IReadOnlyList<BenchmarkResult> results;
         try
         {
-            result = await benchmark.RunAsync(options, cancel.Token);
+            results = await benchmark.RunAsync(options, cancel.Token);
         }
         catch (UsageException e)
         {
@@ -65,7 +65,11 @@ public static class BenchmarkRunner
             return 1;
         }
 
-        Console.WriteLine(result.Summary);
+        foreach (var result in results)
+        {
+            Console.WriteLine(result.Summary);
+        }
+
         if (options.Hocon is not null)
         {
             Console.WriteLine("(not recorded: --hocon changes the configuration under test)");
@@ -73,7 +77,11 @@ public static class BenchmarkRunner
         }
 
         var files = new ResultFiles(Machine.RepositoryRoot());
-        files.Record(result, Machine.Describe(), DateOnly.FromDateTime(DateTime.Now));
+        foreach (var result in results)
+        {
+            files.Record(result, Machine.Describe(), DateOnly.FromDateTime(DateTime.Now));
+        }
+
         Console.WriteLine($"recorded in {files.MarkdownPath} and {files.JsonPath}");
         return 0;
     }
@@ -81,7 +89,7 @@ public static class BenchmarkRunner
     private static int Usage(IReadOnlyList<IBenchmark> benchmarks, int exitCode)
     {
         var writer = exitCode == 0 ? Console.Out : Console.Error;
-        writer.WriteLine("usage: dotnet run -c Release --project tests/Scheduler.Benchmarks -- NAME [--events N] [--hocon TEXT]");
+        writer.WriteLine("usage: dotnet run -c Release --project tests/Scheduler.Benchmarks -- NAME [--events N] [--rounds N] [--hocon TEXT]");
         writer.WriteLine("       ... -- list");
         writer.WriteLine($"benchmarks: {string.Join(", ", benchmarks.Select(b => b.Name))}");
         return exitCode;

@@ -8,5 +8,6 @@ public interface IBenchmark
     /// <summary>One line for <c>list</c>.</summary>
     string Description { get; }
 
-    Task<BenchmarkResult> RunAsync(BenchmarkOptions options, CancellationToken cancellationToken);
+    /// <summary>One figure per target: most benchmarks measure one, some several in the same run (each its own row).</summary>
+    Task<IReadOnlyList<BenchmarkResult>> RunAsync(BenchmarkOptions options, CancellationToken cancellationToken);
 }

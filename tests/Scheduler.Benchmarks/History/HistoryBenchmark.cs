@@ -28,7 +28,7 @@ public sealed class HistoryBenchmark(string kind) : IBenchmark
 
     public string Description => $"history queries through the Master with N settled tasks (default {DefaultEntries:N0}) on {kind}; p99 ms";
 
-    public async Task<BenchmarkResult> RunAsync(BenchmarkOptions options, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BenchmarkResult>> RunAsync(BenchmarkOptions options, CancellationToken cancellationToken)
     {
         var entries = options.Events ?? DefaultEntries;
         var root = TempFolder.For(Name);
@@ -50,8 +50,8 @@ public sealed class HistoryBenchmark(string kind) : IBenchmark
                 var p99 = Percentile(all, 0.99);
                 var detail = string.Join(", ", latencies.Select(l => $"{l.Key} p50 {Ms(Percentile(l.Value, 0.5))} p99 {Ms(Percentile(l.Value, 0.99))}"));
                 Console.WriteLine($"baseline: raw SELECT by primary key p50 {Ms(Percentile(baseline, 0.5))} p99 {Ms(Percentile(baseline, 0.99))} ms");
-                return new BenchmarkResult(Name, p99, "ms (p99)", Percentile(baseline, 0.99), "ms (p99)", "raw SELECT by task id", Target.AtMost(50),
-                    $"{entries:N0} entries; {Rounds} queries of each kind: {detail} ms");
+                return [new BenchmarkResult(Name, p99, "ms (p99)", Percentile(baseline, 0.99), "ms (p99)", "raw SELECT by task id", Target.AtMost(50),
+                    $"{entries:N0} entries; {Rounds} queries of each kind: {detail} ms")];
             }
             finally
             {

@@ -33,7 +33,7 @@ public sealed class ThroughputBenchmark(string kind) : IBenchmark
 
     public string Description => $"N trivial tasks (default {DefaultTasks:N0}) through the Master ({kind} journal) and one agent; tasks/s";
 
-    public async Task<BenchmarkResult> RunAsync(BenchmarkOptions options, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BenchmarkResult>> RunAsync(BenchmarkOptions options, CancellationToken cancellationToken)
     {
         var tasks = options.Events ?? DefaultTasks;
         var root = TempFolder.For(Name);
@@ -54,10 +54,10 @@ public sealed class ThroughputBenchmark(string kind) : IBenchmark
                 await WaitForAgentAsync(probe, cancellationToken);
                 var elapsed = await RunTasksAsync(probe, tasks, cancellationToken);
                 var rate = tasks / elapsed.TotalSeconds;
-                return new BenchmarkResult(Name, rate, "tasks/s", baseline, "processes/s", "raw Process.Start, same parallelism",
+                return [new BenchmarkResult(Name, rate, "tasks/s", baseline, "processes/s", "raw Process.Start, same parallelism",
                     Target.AtLeast(0.6 * baseline),
                     $"{tasks:N0} tasks submitted {Parallelism} at a time, all final in the Master in {elapsed.TotalSeconds:0.00} s = "
-                    + $"{rate.ToString("N0", CultureInfo.InvariantCulture)} tasks/s");
+                    + $"{rate.ToString("N0", CultureInfo.InvariantCulture)} tasks/s")];
             }
             finally
             {

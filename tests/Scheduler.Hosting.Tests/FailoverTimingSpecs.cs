@@ -1,0 +1,63 @@
+using Akka.Cluster;
+using Scheduler.Hosting;
+
+namespace Scheduler.Hosting.Tests;
+
+/// <summary>
+/// The fail-over timings a master and an agent ship with (README "Several masters", docs/decisions.md), pinned so that
+/// changing one is a decision, and the operator's way to change them: any akka.* key in the --config file.
+/// </summary>
+public sealed class FailoverTimingSpecs : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "scheduler-hosting-specs", Guid.NewGuid().ToString("N")[..10]);
+
+    public FailoverTimingSpecs() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Masters_should_detect_down_and_replace_a_crashed_master_with_these_timings()
+    {
+        var cluster = AkkaHocon.Master("127.0.0.1", 0, TimeSpan.FromMinutes(5)).GetConfig("akka.cluster");
+
+        Assert.Equal(
+            (TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250)),
+            (cluster.GetTimeSpan("failure-detector.heartbeat-interval"), cluster.GetTimeSpan("failure-detector.acceptable-heartbeat-pause"),
+                cluster.GetTimeSpan("unreachable-nodes-reaper-interval"), cluster.GetTimeSpan("leader-actions-interval")));
+        Assert.Equal(
+            ("keep-majority", "master", TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(1500)),
+            (cluster.GetString("split-brain-resolver.active-strategy"), cluster.GetString("split-brain-resolver.keep-majority.role"),
+                cluster.GetTimeSpan("split-brain-resolver.stable-after"), cluster.GetTimeSpan("down-removal-margin")));
+    }
+
+    [Fact]
+    public void Agents_should_leave_a_master_that_stopped_answering_after_4_seconds()
+    {
+        var client = AkkaHocon.Agent("127.0.0.1", 0).GetConfig("akka.cluster.client");
+
+        Assert.Equal(TimeSpan.FromSeconds(4), client.GetTimeSpan("heartbeat-interval") + client.GetTimeSpan("acceptable-heartbeat-pause"));
+    }
+
+    [Fact]
+    public async Task An_akka_key_in_the_config_file_should_win_over_the_shipped_timing()
+    {
+        var path = Path.Combine(_dir, "master.conf");
+        await File.WriteAllTextAsync(path, """
+            akka.cluster.split-brain-resolver.stable-after = 7s
+            akka.cluster.down-removal-margin = 3s
+            """);
+
+        var node = await SchedulerNodes.StartMasterAsync(new NodeOptions(ConfigFile: path, DataDir: Path.Combine(_dir, "m"), Port: 0));
+        try
+        {
+            var system = node.Systems[0];
+            Assert.Equal(TimeSpan.FromSeconds(7), system.Settings.Config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
+            // What the singleton manager waits for, as the downing provider answers it.
+            Assert.Equal(TimeSpan.FromSeconds(3), Cluster.Get(system).DowningProvider.DownRemovalMargin);
+        }
+        finally
+        {
+            await node.StopAsync();
+        }
+    }
+}
