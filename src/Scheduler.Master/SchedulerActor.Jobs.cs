@@ -18,22 +18,13 @@ namespace Scheduler.Master;
 /// </summary>
 public sealed partial class SchedulerActor
 {
-    private const string ConfigSource = "config";
     private const string ApiSource = "api";
     private static readonly TimeSpan JobTickInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Defines new and changed configured jobs and removes configured jobs no longer in the configuration.</summary>
     private void DefineConfiguredJobs()
     {
-        var now = Now;
-        var events = new List<IMasterEvent>();
-        events.AddRange(_settings.Jobs.Where(spec => !_state.HasSameJob(spec)).Select(spec => Defined(spec, ConfigSource, now)));
-
-        var configured = _settings.Jobs.Select(j => j.JobId).ToHashSet(StringComparer.Ordinal);
-        events.AddRange(_state.ActiveJobs
-            .Where(j => j.Source == ConfigSource && !configured.Contains(j.Spec.JobId))
-            .Select(j => new JobRemoved(j.Spec.JobId, "no longer in the configuration", now)));
-        foreach (var e in events)
+        foreach (var e in _state.ConfiguredJobChanges(_settings.Jobs, Now))
         {
             PersistAndApply(e, _ => _log.Info("{Change}", _state.EventLog[^1].Message));
         }
@@ -53,7 +44,7 @@ public sealed partial class SchedulerActor
         var now = Now;
         foreach (var job in _state.ActiveJobs)
         {
-            if (SchedulerState.DueRerun(job, now) is { } rerun)
+            if (job.DueRerun(now) is { } rerun)
             {
                 Rerun(job, rerun);
             }
@@ -63,10 +54,6 @@ public sealed partial class SchedulerActor
             }
         }
     }
-
-    /// <summary>A job (re)defined now: an interval counts from now, a cron or one time from its own clock.</summary>
-    private static JobDefined Defined(JobSpec spec, string source, DateTimeOffset now) =>
-        new(spec, source, (JobSchedule.From(spec.Schedule).Schedule ?? OnDemandSchedule.Instance).NextAfter(now, now), now);
 
     /// <summary>A failed run retried, or a lost run of a restartable job run again; it waits for an agent and a slot like any run.</summary>
     private void Rerun(JobEntry job, JobRerun rerun)
@@ -132,7 +119,7 @@ public sealed partial class SchedulerActor
         var replyTo = Sender;
         foreach (var spec in request.Jobs)
         {
-            PersistAndApply(Defined(spec, ApiSource, now), _ =>
+            PersistAndApply(JobSchedule.Defined(spec, ApiSource, now), _ =>
             {
                 _log.Info("{Change}", _state.EventLog[^1].Message);
                 if (ReferenceEquals(spec, request.Jobs[^1]))

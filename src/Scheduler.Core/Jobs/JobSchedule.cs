@@ -1,5 +1,6 @@
 using Cronos;
 using Scheduler.Contracts.Jobs;
+using Scheduler.Contracts.Journal;
 using Scheduler.Core.Configuration;
 
 namespace Scheduler.Core.Jobs;
@@ -16,6 +17,10 @@ public abstract record JobSchedule
 
     /// <summary>One line for the operator: "cron */2 * * * * * (UTC)", "every 2s", "at …", "on demand".</summary>
     public abstract string Describe();
+
+    /// <summary>A job (re)defined at <paramref name="now"/>: its first fire time counts from then (an interval does).</summary>
+    public static JobDefined Defined(JobSpec spec, string source, DateTimeOffset now) =>
+        new(spec, source, (From(spec.Schedule).Schedule ?? OnDemandSchedule.Instance).NextAfter(now, now), now);
 
     /// <summary>The schedule a spec names, or the reason it names none.</summary>
     public static (JobSchedule? Schedule, string? Problem) From(JobScheduleSpec spec)

@@ -120,14 +120,20 @@ public static class JobsConfig
             ? at
             : throw read.Invalid(key, "a time such as \"2027-01-01T00:00:00Z\"");
 
+    private static readonly Dictionary<string, MisfirePolicy> MisfirePolicies = new(StringComparer.Ordinal)
+    {
+        ["fire-once"] = MisfirePolicy.FireOnce,
+        ["skip"] = MisfirePolicy.Skip,
+        ["fire-all"] = MisfirePolicy.FireAll,
+    };
+
+    /// <summary>The policy as written in a job's configuration.</summary>
+    public static string MisfireName(MisfirePolicy policy) => MisfirePolicies.First(kv => kv.Value == policy).Key;
+
     private static MisfirePolicy MisfireOf(HoconReader read, string key) =>
-        read.String(key).Trim().ToLowerInvariant() switch
-        {
-            "fire-once" => MisfirePolicy.FireOnce,
-            "skip" => MisfirePolicy.Skip,
-            "fire-all" => MisfirePolicy.FireAll,
-            _ => throw read.Invalid(key, "fire-once, skip or fire-all"),
-        };
+        MisfirePolicies.TryGetValue(read.String(key).Trim().ToLowerInvariant(), out var policy)
+            ? policy
+            : throw read.Invalid(key, "fire-once, skip or fire-all");
 
     /// <summary>A job id with a '.' must be quoted in a HOCON path.</summary>
     private static string Quoted(string id) => id.Contains('.') ? $"\"{id}\"" : id;

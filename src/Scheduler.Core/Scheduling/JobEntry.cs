@@ -18,4 +18,7 @@ public sealed record JobEntry(JobSpec Spec, string Source, DateTimeOffset Define
     public JobSchedule Schedule => JobSchedule.From(Spec.Schedule).Schedule ?? OnDemandSchedule.Instance;
 
     public string NextTaskId => JobRules.RunTaskId(Spec.JobId, Runs + 1);
+
+    /// <summary>The oldest re-run that is due at <paramref name="now"/>, if any.</summary>
+    public JobRerun? DueRerun(DateTimeOffset now) => Reruns.FirstOrDefault(r => r.DueAt <= now);
 }

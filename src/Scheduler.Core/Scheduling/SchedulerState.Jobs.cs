@@ -11,6 +11,9 @@ namespace Scheduler.Core.Scheduling;
 /// <summary>The jobs part of the Master's state: definitions, run counts and persisted next fire times.</summary>
 public sealed partial record SchedulerState
 {
+    /// <summary>The source of a job from the master's configuration (one from the Client API is "api").</summary>
+    public const string ConfigSource = "config";
+
     private static readonly JsonSerializerOptions SpecJson = SchedulerSerializer.CreateOptions();
 
     /// <summary>Every job by id, removed ones included (they keep their run count). Not positional: older snapshots have none.</summary>
@@ -22,8 +25,19 @@ public sealed partial record SchedulerState
     /// <summary>Runs of the job that are not final: on an unreachable agent a run still counts (it may still be running).</summary>
     public int UnfinishedRuns(string jobId) => Tasks.Values.Count(t => t.JobId == jobId && !t.IsFinal);
 
-    /// <summary>The oldest re-run of the job that is due, if any.</summary>
-    public static JobRerun? DueRerun(JobEntry job, DateTimeOffset now) => job.Reruns.FirstOrDefault(r => r.DueAt <= now);
+    /// <summary>
+    /// What makes the persisted jobs match the configured ones: new and changed jobs defined (source "config"),
+    /// configured jobs that left the configuration removed; jobs added through the Client API stay.
+    /// </summary>
+    public IReadOnlyList<IMasterEvent> ConfiguredJobChanges(IReadOnlyList<JobSpec> configured, DateTimeOffset now)
+    {
+        var ids = configured.Select(j => j.JobId).ToHashSet(StringComparer.Ordinal);
+        return configured.Where(spec => !HasSameJob(spec))
+            .Select(spec => (IMasterEvent)JobSchedule.Defined(spec, ConfigSource, now))
+            .Concat(ActiveJobs.Where(j => j.Source == ConfigSource && !ids.Contains(j.Spec.JobId))
+                .Select(j => new JobRemoved(j.Spec.JobId, "no longer in the configuration", now)))
+            .ToList();
+    }
 
     /// <summary>Whether <paramref name="spec"/> is what the active job of that id already is (lists compared by value).</summary>
     public bool HasSameJob(JobSpec spec) =>
@@ -96,13 +110,5 @@ public sealed partial record SchedulerState
 
     private SchedulerState Misfired(JobEntry job, int skipped, DateTimeOffset at) =>
         Log(at, SchedulerEventKind.JobMisfired, null,
-            $"job {job.Spec.JobId}: {skipped} missed fire time(s) skipped (misfire = {MisfireName(job.Spec.Misfire)})", []);
-
-    /// <summary>The policy as written in a job's configuration.</summary>
-    public static string MisfireName(MisfirePolicy policy) => policy switch
-    {
-        MisfirePolicy.Skip => "skip",
-        MisfirePolicy.FireAll => "fire-all",
-        _ => "fire-once",
-    };
+            $"job {job.Spec.JobId}: {skipped} missed fire time(s) skipped (misfire = {JobsConfig.MisfireName(job.Spec.Misfire)})", []);
 }

@@ -76,8 +76,8 @@ public sealed class JobStateSpecs
 
         var rerun = Assert.Single(state.Jobs["hello"].Reruns);
         Assert.Equal((T0.AddSeconds(11), 2, "hello.1"), (rerun.DueAt, rerun.Attempt, rerun.AfterTaskId));
-        Assert.Equal(rerun, SchedulerState.DueRerun(state.Jobs["hello"], T0.AddSeconds(11)));
-        Assert.Null(SchedulerState.DueRerun(state.Jobs["hello"], T0.AddSeconds(10)));
+        Assert.Equal(rerun, state.Jobs["hello"].DueRerun(T0.AddSeconds(11)));
+        Assert.Null(state.Jobs["hello"].DueRerun(T0.AddSeconds(10)));
 
         state = state.Apply(Fired(2, null) with { Attempt = 2, RerunOf = "hello.1", Task = Fired(2, null).Task with { TaskId = "hello.2" } });
         Assert.Empty(state.Jobs["hello"].Reruns);
@@ -106,5 +106,24 @@ public sealed class JobStateSpecs
     {
         var from = state.AdoptedOffset("a1", "j1");
         return new AgentEventsAdopted("a1", "j1", from + events.Length, events.Select((e, i) => new JournaledTaskEvent(from + i + 1, e)).ToList());
+    }
+
+    [Fact]
+    public void The_configuration_should_define_new_and_changed_jobs_and_remove_only_configured_ones_that_left_it()
+    {
+        var state = SchedulerState.Empty
+            .Apply(new JobDefined(Hello(), "config", null, T0))
+            .Apply(new JobDefined(Hello() with { JobId = "changed" }, "config", null, T0))
+            .Apply(new JobDefined(Hello() with { JobId = "gone" }, "config", null, T0))
+            .Apply(new JobDefined(Hello() with { JobId = "from-api" }, "api", null, T0));
+        var now = T0.AddHours(1);
+
+        var changes = state.ConfiguredJobChanges([Hello(), Hello("new command") with { JobId = "changed" }, Hello() with { JobId = "added" }], now);
+
+        Assert.Equal(["changed", "added"], changes.OfType<JobDefined>().Select(d => d.Job.JobId));
+        Assert.All(changes.OfType<JobDefined>(), d => Assert.Equal(("config", now.AddSeconds(10)), (d.Source, d.NextFireAt)));
+        var removed = Assert.Single(changes.OfType<JobRemoved>());
+        Assert.Equal(("gone", "no longer in the configuration"), (removed.JobId, removed.Reason));
+        Assert.Equal(3, changes.Count);
     }
 }
