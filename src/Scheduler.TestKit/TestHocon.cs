@@ -1,6 +1,6 @@
 using Akka.Configuration;
 
-namespace Scheduler.Master.Tests.Support;
+namespace Scheduler.TestKit;
 
 /// <summary>
 /// Fast timings for tests, port 0 and a folder per test. A cluster that cuts links runs the throttler transport
