@@ -1,9 +1,5 @@
 using Akka.Actor;
-using Akka.Persistence.Query;
-using Akka.Persistence.Sql.Query;
 using Akka.Remote.Transport;
-using Akka.Streams;
-using Akka.Streams.Dsl;
 using Scheduler.Agent.Processes;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Agents;
@@ -128,34 +124,6 @@ public sealed class ConnectionLossSpecs : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Ten_thousand_events_journaled_during_a_partition_should_be_adopted_exactly_once()
-    {
-        // A short ack timeout makes the agent send batches again before their acknowledgement arrives:
-        // the Master receives duplicates and must adopt each event once.
-        await _cluster.StartAgentAsync("a1", extraHocon: "scheduler.agent.replay-ack-timeout = 100ms");
-        await _cluster.PartitionAsync("a1");
-        await _cluster.WaitForAgentAsync("a1", AgentState.Unreachable);
-        var written = await JournalFiller.FillAsync(() => _cluster.Agent("a1"), "bulk", 3_334);
-        Assert.Equal(10_002, written);
-
-        await _cluster.HealAsync("a1");
-        await _cluster.WaitForAgentAsync("a1", AgentState.Connected);
-
-        var agentOffsets = await OffsetsAsync(_cluster.Agent("a1"), ReadAgentJournal);
-        var adopted = await OffsetsAsync(_cluster.Master, ReadAdoptedOffsets);
-        Assert.Equal(10_002, agentOffsets.Count);
-        Assert.Equal(agentOffsets, adopted); // every event, in order, no duplicate, no gap
-        // The history holds every task, each once (an answer is limited in bytes, so it is read per task here).
-        var history = await _cluster.QueryAsync<TasksResult>(new GetHistory("a1", null, 10_000));
-        Assert.Equal(3_334, history.Tasks.Count + history.Omitted);
-        Assert.Equal(history.Tasks.Count, history.Tasks.Select(t => t.TaskId).Distinct().Count());
-        foreach (var id in new[] { "bulk-000-000", "bulk-017-050", "bulk-033-033" })
-        {
-            Assert.Equal(TaskState.Succeeded, (await _cluster.QueryAsync<TaskResult>(new GetTask(id))).Task.State);
-        }
-    }
-
-    [Fact]
     public async Task Kill_requested_while_the_agent_is_unreachable_should_be_delivered_after_the_heal()
     {
         await _cluster.StartAgentAsync("a1");
@@ -241,15 +209,4 @@ public sealed class ConnectionLossSpecs : IAsyncLifetime
         var next = await _cluster.SubmitAsync("a1", "true");
         Assert.Equal(TaskState.Succeeded, (await _cluster.WaitForFinalAsync(next.TaskId)).State);
     }
-
-    private static Source<long, Akka.NotUsed> ReadAgentJournal(SqlReadJournal journal) =>
-        journal.CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset()).Select(e => ((Sequence)e.Offset).Value);
-
-    private static Source<long, Akka.NotUsed> ReadAdoptedOffsets(SqlReadJournal journal) =>
-        journal.CurrentEventsByPersistenceId("scheduler", 0, long.MaxValue)
-            .SelectMany(e => e.Event is AgentEventsAdopted a ? a.Events.Select(j => j.Offset) : []);
-
-    private static async Task<List<long>> OffsetsAsync(ActorSystem system, Func<SqlReadJournal, Source<long, Akka.NotUsed>> read) =>
-        (await read(PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier))
-            .RunWith(Sink.Seq<long>(), system.Materializer())).ToList();
 }
