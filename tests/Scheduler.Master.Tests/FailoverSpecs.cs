@@ -19,32 +19,27 @@ namespace Scheduler.Master.Tests;
 public sealed class FailoverSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
     private PostgresServer _postgres = null!;
-    private readonly List<TcpProxy> _databasePaths = [];
     private TestCluster _cluster = null!;
 
     public async Task InitializeAsync()
     {
         _postgres = await PostgresServer.StartAsync();
-        var connectionString = await _postgres.CreateDatabaseAsync();
-        _databasePaths.AddRange(Enumerable.Range(0, 3).Select(_ => TcpProxy.Start(_postgres.Port)));
-        _cluster = await TestCluster.StartHaAsync(i => $$"""
-            scheduler.master.journal {
-              kind = postgresql
-              connection-string = "{{connectionString.Replace($"Port={_postgres.Port}", $"Port={_databasePaths[i].Port}")}}"
-            }
-            scheduler.master.db { retry-interval = 1s, check-interval = 300ms, check-timeout = 2s, give-up-after = 3s }
-            scheduler.jobs.tick { command = ["echo", "tick"], agent = a1, interval = 1s }
-            """, masters: 3, "a1");
+        _cluster = await TestCluster.StartAsync(new TestClusterOptions
+        {
+            Masters = 3,
+            PostgreSql = _postgres,
+            Partitionable = false,
+            Agents = ["a1"],
+            MasterHocon = """
+                scheduler.master.db { retry-interval = 1s, check-interval = 300ms, check-timeout = 2s, give-up-after = 3s }
+                scheduler.jobs.tick { command = ["echo", "tick"], agent = a1, interval = 1s }
+                """,
+        });
     }
 
     public async Task DisposeAsync()
     {
         await _cluster.DisposeAsync();
-        foreach (var path in _databasePaths)
-        {
-            await path.DisposeAsync();
-        }
-
         await _postgres.DisposeAsync();
     }
 
@@ -123,7 +118,7 @@ public sealed class FailoverSpecs(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(_cluster.MasterAddress, before.Node);
 
         var clock = Stopwatch.StartNew();
-        _databasePaths[0].Cut();
+        _cluster.CutDatabase(0);
         var after = await _cluster.WaitForSingletonElsewhereAsync(before.Node);
         output.WriteLine($"hand-over after the active master lost its database path: {clock.ElapsedMilliseconds} ms "
                          + $"(give-up-after 3 s) to a serving master at {after.Node}");
@@ -134,7 +129,7 @@ public sealed class FailoverSpecs(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(TaskState.Succeeded, (await task.FinishAsync(_cluster)).State);
         Assert.Equal(1, await task.CountRunsAsync());
 
-        _databasePaths[0].Restore();
+        _cluster.RestoreDatabase(0);
         await TestCluster.WaitUntilAsync(() => _cluster.MasterHosts[0].Rejoins == 1, "the first master rejoined");
         var serving = _cluster.Masters.Single(m => SchedulerNodes.Address(m) == after.Node);
         await TestCluster.WaitUntilAsync(

@@ -24,9 +24,9 @@ public sealed class JobSpecs : IAsyncDisposable
         }
     }
 
-    private async Task StartAsync(string jobs, string extraMasterHocon = "", bool throttled = false, string extraAgentHocon = "")
+    private async Task StartAsync(string jobs, string extraMasterHocon = "", bool partitionable = false, string extraAgentHocon = "")
     {
-        _cluster = await TestCluster.StartWithAsync(jobs + "\n" + extraMasterHocon, throttled);
+        _cluster = await TestCluster.StartWithAsync(jobs + "\n" + extraMasterHocon, partitionable);
         await Cluster.StartAgentAsync("a1", extraHocon: "scheduler.agent.labels = [linux]\n" + extraAgentHocon);
     }
 
