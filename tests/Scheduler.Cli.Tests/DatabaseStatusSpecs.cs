@@ -1,5 +1,5 @@
 using Scheduler.Cli.Tests.Support;
-using Scheduler.Master.Tests.Support;
+using Scheduler.TestKit;
 using Xunit.Abstractions;
 
 namespace Scheduler.Cli.Tests;

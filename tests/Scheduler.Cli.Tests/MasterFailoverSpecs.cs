@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Scheduler.Cli.Tests.Support;
-using Scheduler.Master.Tests.Support;
+using Scheduler.TestKit;
 using Xunit.Abstractions;
 
 namespace Scheduler.Cli.Tests;

@@ -9,6 +9,7 @@ using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Tasks;
 using Scheduler.Master.Tests.Support;
+using Scheduler.TestKit;
 
 namespace Scheduler.Master.Tests;
 
@@ -20,10 +21,10 @@ namespace Scheduler.Master.Tests;
 /// </summary>
 public sealed class AdoptionSpecs : IAsyncLifetime
 {
-    private InProcessCluster _cluster = null!;
+    private TestCluster _cluster = null!;
 
     public async Task InitializeAsync() =>
-        _cluster = await InProcessCluster.StartWithAsync("scheduler.master.lost-after = 60s", throttled: true);
+        _cluster = await TestCluster.StartWithAsync("scheduler.master.lost-after = 60s", partitionable: true);
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 

@@ -7,6 +7,7 @@ using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Tasks;
 using Scheduler.Master.Tests.Support;
+using Scheduler.TestKit;
 
 namespace Scheduler.Master.Tests;
 
@@ -23,10 +24,10 @@ public sealed class ConnectionLossSpecs : IAsyncLifetime
     private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Heartbeat = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan LostDeadline = TimeSpan.FromSeconds(5.5);
-    private InProcessCluster _cluster = null!;
+    private TestCluster _cluster = null!;
 
     public async Task InitializeAsync() =>
-        _cluster = await InProcessCluster.StartWithAsync("scheduler.master.lost-after = 4s", throttled: true);
+        _cluster = await TestCluster.StartWithAsync("scheduler.master.lost-after = 4s", partitionable: true);
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
@@ -50,7 +51,7 @@ public sealed class ConnectionLossSpecs : IAsyncLifetime
         await _cluster.PartitionAsync("a1");
         await _cluster.WaitForAgentAsync("a1", AgentState.Unreachable);
         Assert.Equal(TaskState.Unknown, (await _cluster.QueryAsync<TaskResult>(new GetTask(task.TaskId))).Task.State);
-        var refused = await _cluster.AskAsync<RequestFailed>(new SubmitTask("a1", InProcessCluster.Spec("during-cut", ["true"])));
+        var refused = await _cluster.AskAsync<RequestFailed>(new SubmitTask("a1", TestCluster.Spec("during-cut", ["true"])));
         Assert.Equal(ErrorCode.AgentUnavailable, refused.Code);
         Assert.Matches(@"^agent 'a1' is unreachable \(no heartbeat for [0-9.]+s\); the task was not accepted$", refused.Message);
         await System.IO.File.WriteAllTextAsync(File("go"), "");
@@ -175,7 +176,7 @@ public sealed class ConnectionLossSpecs : IAsyncLifetime
         await WaitForRunningAsync(task.TaskId);
 
         await _cluster.PartitionAsync("a1");
-        await InProcessCluster.WaitUntilAsync(() => host.Replacements > 0, "a new agent incarnation");
+        await TestCluster.WaitUntilAsync(() => host.Replacements > 0, "a new agent incarnation");
         await _cluster.HealAsync("a1");
 
         await _cluster.WaitForAgentAsync("a1", AgentState.Connected);

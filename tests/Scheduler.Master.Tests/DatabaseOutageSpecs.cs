@@ -4,8 +4,8 @@ using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Tasks;
-using Scheduler.Master.Tests.Support;
 using Xunit.Abstractions;
+using Scheduler.TestKit;
 
 namespace Scheduler.Master.Tests;
 
@@ -19,7 +19,7 @@ public sealed class DatabaseOutageSpecs(ITestOutputHelper output) : IAsyncLifeti
     private const string FastRetries = "scheduler.master.db { retry-interval = 1s, check-interval = 300ms, check-timeout = 3s }";
     private PostgresServer _postgres = null!;
     private string _connectionString = null!;
-    private InProcessCluster? _cluster;
+    private TestCluster? _cluster;
 
     public async Task InitializeAsync()
     {
@@ -47,7 +47,7 @@ public sealed class DatabaseOutageSpecs(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task Master_on_PostgreSQL_should_create_its_tables_and_keep_history_and_logs_across_a_restart()
     {
-        _cluster = await InProcessCluster.StartWithAsync(MasterHocon(_connectionString), throttled: false, "a1");
+        _cluster = await TestCluster.StartWithAsync(MasterHocon(_connectionString), partitionable: false, "a1");
         var task = await _cluster.SubmitAsync("a1", "sh", "-c", "echo from-postgres");
         await _cluster.WaitForFinalAsync(task.TaskId);
         Assert.Equal("from-postgres", await _cluster.WaitForCompleteLogAsync(task.TaskId));
@@ -64,7 +64,7 @@ public sealed class DatabaseOutageSpecs(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task Outage_shorter_than_the_window_should_lose_nothing_kill_nothing_and_end_on_the_first_retry_after_the_server_is_back()
     {
-        _cluster = await InProcessCluster.StartWithAsync(MasterHocon(_connectionString), throttled: false);
+        _cluster = await TestCluster.StartWithAsync(MasterHocon(_connectionString), partitionable: false);
         await _cluster.StartAgentAsync("a1", extraHocon: "scheduler.agent.reconnect-window = 60s");
         var marker = Path.Combine(_cluster.Root, "go");
         var finishing = await _cluster.SubmitAsync("a1", "sh", "-c", $"while [ ! -e {marker} ]; do sleep 0.1; done; echo finished-in-outage");
@@ -104,7 +104,7 @@ public sealed class DatabaseOutageSpecs(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task Outage_longer_than_the_window_should_have_agents_kill_their_tasks_and_the_history_say_so()
     {
-        _cluster = await InProcessCluster.StartWithAsync(MasterHocon(_connectionString), throttled: false);
+        _cluster = await TestCluster.StartWithAsync(MasterHocon(_connectionString), partitionable: false);
         await _cluster.StartAgentAsync("a1", extraHocon: "scheduler.agent.reconnect-window = 3s");
         var task = await _cluster.SubmitAsync("a1", "sleep", "300");
         await _cluster.WaitForTaskAsync(task.TaskId, t => t.State == TaskState.Running, "running");
@@ -127,7 +127,7 @@ public sealed class DatabaseOutageSpecs(ITestOutputHelper output) : IAsyncLifeti
     {
         // Short driver timeouts, as an operator would set them; the check's own timeout is 3 s.
         var connectionString = _connectionString + ";Timeout=2;Command Timeout=2";
-        _cluster = await InProcessCluster.StartWithAsync(MasterHocon(connectionString), throttled: false);
+        _cluster = await TestCluster.StartWithAsync(MasterHocon(connectionString), partitionable: false);
         await _cluster.StartAgentAsync("a1", extraHocon: "scheduler.agent.reconnect-window = 60s");
         var task = await _cluster.SubmitAsync("a1", "sleep", "300");
         await _cluster.WaitForTaskAsync(task.TaskId, t => t.State == TaskState.Running, "running");
@@ -153,11 +153,11 @@ public sealed class DatabaseOutageSpecs(ITestOutputHelper output) : IAsyncLifeti
     public async Task Database_down_at_start_up_should_be_retried_until_it_appears()
     {
         await _postgres.StopAsync();
-        _cluster = await InProcessCluster.StartWithAsync(MasterHocon(_connectionString), throttled: false);
+        _cluster = await TestCluster.StartWithAsync(MasterHocon(_connectionString), partitionable: false);
 
         var down = await _cluster.WaitForDatabaseAsync(available: false);
         Assert.Null(down.RunId);
-        await InProcessCluster.WaitUntilAsync(() => _cluster.StatusAsync().Result.Database.Attempts >= 2, "two attempts");
+        await TestCluster.WaitUntilAsync(() => _cluster.StatusAsync().Result.Database.Attempts >= 2, "two attempts");
         await _postgres.StartAgainAsync();
 
         var up = await _cluster.WaitForDatabaseAsync(available: true);
@@ -170,7 +170,7 @@ public sealed class DatabaseOutageSpecs(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task A_single_master_with_a_give_up_after_should_stop_its_node_once_the_outage_lasts_that_long()
     {
-        _cluster = await InProcessCluster.StartWithAsync(MasterHocon(_connectionString, "scheduler.master.db.give-up-after = 2s"), throttled: false);
+        _cluster = await TestCluster.StartWithAsync(MasterHocon(_connectionString, "scheduler.master.db.give-up-after = 2s"), partitionable: false);
         await _cluster.WaitForDatabaseAsync(available: true);
 
         await _postgres.StopAsync();

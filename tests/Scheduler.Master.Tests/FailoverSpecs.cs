@@ -6,6 +6,7 @@ using Scheduler.Contracts.Tasks;
 using Scheduler.Hosting;
 using Scheduler.Master.Tests.Support;
 using Xunit.Abstractions;
+using Scheduler.TestKit;
 
 namespace Scheduler.Master.Tests;
 
@@ -18,32 +19,27 @@ namespace Scheduler.Master.Tests;
 public sealed class FailoverSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
     private PostgresServer _postgres = null!;
-    private readonly List<TcpProxy> _databasePaths = [];
-    private InProcessCluster _cluster = null!;
+    private TestCluster _cluster = null!;
 
     public async Task InitializeAsync()
     {
         _postgres = await PostgresServer.StartAsync();
-        var connectionString = await _postgres.CreateDatabaseAsync();
-        _databasePaths.AddRange(Enumerable.Range(0, 3).Select(_ => TcpProxy.Start(_postgres.Port)));
-        _cluster = await InProcessCluster.StartHaAsync(i => $$"""
-            scheduler.master.journal {
-              kind = postgresql
-              connection-string = "{{connectionString.Replace($"Port={_postgres.Port}", $"Port={_databasePaths[i].Port}")}}"
-            }
-            scheduler.master.db { retry-interval = 1s, check-interval = 300ms, check-timeout = 2s, give-up-after = 3s }
-            scheduler.jobs.tick { command = ["echo", "tick"], agent = a1, interval = 1s }
-            """, masters: 3, "a1");
+        _cluster = await TestCluster.StartAsync(new TestClusterOptions
+        {
+            Masters = 3,
+            PostgreSql = _postgres,
+            Partitionable = false,
+            Agents = ["a1"],
+            MasterHocon = """
+                scheduler.master.db { retry-interval = 1s, check-interval = 300ms, check-timeout = 2s, give-up-after = 3s }
+                scheduler.jobs.tick { command = ["echo", "tick"], agent = a1, interval = 1s }
+                """,
+        });
     }
 
     public async Task DisposeAsync()
     {
         await _cluster.DisposeAsync();
-        foreach (var path in _databasePaths)
-        {
-            await path.DisposeAsync();
-        }
-
         await _postgres.DisposeAsync();
     }
 
@@ -74,7 +70,7 @@ public sealed class FailoverSpecs(ITestOutputHelper output) : IAsyncLifetime
         var runs = await WaitForJobRunsAsync(runsBefore + 2);
         var started = (await _cluster.AgentJournalAsync("a1")).OfType<TaskStarted>().Select(s => s.TaskId).Where(id => id.StartsWith("tick.")).ToList();
         Assert.Equal(started.Distinct().Count(), started.Count);
-        await InProcessCluster.WaitUntilAsync(
+        await TestCluster.WaitUntilAsync(
             () => _cluster.AgentJournalAsync("a1").Result.OfType<TaskStarted>().Count(s => s.TaskId.StartsWith("tick.")) >= runs,
             "every run started");
         var numbers = (await _cluster.AgentJournalAsync("a1")).OfType<TaskStarted>()
@@ -84,7 +80,7 @@ public sealed class FailoverSpecs(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task<long> WaitForJobRunsAsync(long runs)
     {
-        await InProcessCluster.WaitUntilAsync(
+        await TestCluster.WaitUntilAsync(
             () => _cluster.QueryAsync<JobsResult>(GetJobs.Instance).Result.Jobs.Single(j => j.Spec.JobId == "tick").Runs >= runs, $"{runs} runs of the job");
         return (await _cluster.QueryAsync<JobsResult>(GetJobs.Instance)).Jobs.Single(j => j.Spec.JobId == "tick").Runs;
     }
@@ -122,21 +118,21 @@ public sealed class FailoverSpecs(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(_cluster.MasterAddress, before.Node);
 
         var clock = Stopwatch.StartNew();
-        _databasePaths[0].Cut();
+        _cluster.CutDatabase(0);
         var after = await _cluster.WaitForSingletonElsewhereAsync(before.Node);
         output.WriteLine($"hand-over after the active master lost its database path: {clock.ElapsedMilliseconds} ms "
                          + $"(give-up-after 3 s) to a serving master at {after.Node}");
         Assert.Equal(before.Epoch + 1, after.Epoch);
-        await InProcessCluster.WaitUntilAsync(() => _cluster.MasterHosts[0].IsWaitingToRejoin, "the first master out of the cluster, waiting to rejoin");
+        await TestCluster.WaitUntilAsync(() => _cluster.MasterHosts[0].IsWaitingToRejoin, "the first master out of the cluster, waiting to rejoin");
         Assert.False(_cluster.MasterHosts[0].WhenStopped.IsCompleted);
 
         Assert.Equal(TaskState.Succeeded, (await task.FinishAsync(_cluster)).State);
         Assert.Equal(1, await task.CountRunsAsync());
 
-        _databasePaths[0].Restore();
-        await InProcessCluster.WaitUntilAsync(() => _cluster.MasterHosts[0].Rejoins == 1, "the first master rejoined");
+        _cluster.RestoreDatabase(0);
+        await TestCluster.WaitUntilAsync(() => _cluster.MasterHosts[0].Rejoins == 1, "the first master rejoined");
         var serving = _cluster.Masters.Single(m => SchedulerNodes.Address(m) == after.Node);
-        await InProcessCluster.WaitUntilAsync(
+        await TestCluster.WaitUntilAsync(
             () => Cluster.Get(serving).State.Members.Count(m => m.Status == MemberStatus.Up) == 3
                   && Cluster.Get(serving).State.Members.Any(m => $"{m.Address.Host}:{m.Address.Port}" == before.Node && m.Status == MemberStatus.Up),
             "three masters Up again, the first on its old port");

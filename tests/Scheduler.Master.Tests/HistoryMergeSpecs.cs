@@ -1,7 +1,7 @@
 using Scheduler.Contracts.Tasks;
 using Scheduler.Core.Scheduling;
 using Scheduler.Master.History;
-using Scheduler.Master.Tests.Support;
+using Scheduler.TestKit;
 
 namespace Scheduler.Master.Tests;
 
@@ -10,7 +10,7 @@ public sealed class HistoryMergeSpecs
     private static readonly DateTimeOffset T0 = new(2026, 11, 29, 10, 0, 0, TimeSpan.Zero);
 
     private static TaskEntry Entry(long sequence, string id, TaskState state) =>
-        new(sequence, "a1", InProcessCluster.Spec(id, ["true"]), state, null, T0, null, null, null, true, null, true);
+        new(sequence, "a1", TestCluster.Spec(id, ["true"]), state, null, T0, null, null, null, true, null, true);
 
     [Fact]
     public void Open_and_stored_tasks_should_merge_newest_first_each_once_as_the_state_shows_it_up_to_the_limit()

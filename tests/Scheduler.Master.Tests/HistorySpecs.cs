@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Tasks;
 using Scheduler.Master.History;
-using Scheduler.Master.Tests.Support;
+using Scheduler.TestKit;
 
 namespace Scheduler.Master.Tests;
 
@@ -12,9 +12,9 @@ namespace Scheduler.Master.Tests;
 /// </summary>
 public sealed class HistorySpecs : IAsyncLifetime
 {
-    private InProcessCluster _cluster = null!;
+    private TestCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await InProcessCluster.StartWithAsync("scheduler.master.history-move-interval = 200ms", throttled: false, "a1");
+    public async Task InitializeAsync() => _cluster = await TestCluster.StartWithAsync("scheduler.master.history-move-interval = 200ms", partitionable: false, "a1");
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
@@ -23,7 +23,7 @@ public sealed class HistorySpecs : IAsyncLifetime
     {
         var settled = await _cluster.SubmitAsync("a1", "sh", "-c", "echo settled");
         await _cluster.WaitForFinalAsync(settled.TaskId);
-        await InProcessCluster.WaitUntilAsync(() => InHistoryTable(settled.TaskId), "the task in the history table");
+        await TestCluster.WaitUntilAsync(() => InHistoryTable(settled.TaskId), "the task in the history table");
         var between = DateTimeOffset.UtcNow;
         var open = await _cluster.SubmitAsync("a1", "sleep", "300");
 
@@ -35,9 +35,9 @@ public sealed class HistorySpecs : IAsyncLifetime
         Assert.Equal("settled", await _cluster.WaitForCompleteLogAsync(settled.TaskId));
 
         // The id stays taken: the same submit again is answered with the task, another command is refused.
-        var again = await _cluster.AskAsync<TaskResult>(new SubmitTask("a1", InProcessCluster.Spec(settled.TaskId, ["sh", "-c", "echo settled"])));
+        var again = await _cluster.AskAsync<TaskResult>(new SubmitTask("a1", TestCluster.Spec(settled.TaskId, ["sh", "-c", "echo settled"])));
         Assert.Equal(TaskState.Succeeded, again.Task.State);
-        var other = await _cluster.AskAsync<RequestFailed>(new SubmitTask("a1", InProcessCluster.Spec(settled.TaskId, ["true"])));
+        var other = await _cluster.AskAsync<RequestFailed>(new SubmitTask("a1", TestCluster.Spec(settled.TaskId, ["true"])));
         Assert.Equal(ErrorCode.DuplicateTaskId, other.Code);
         Assert.Equal(TaskState.Succeeded, (await _cluster.AskAsync<TaskResult>(new KillTask(settled.TaskId))).Task.State);
         Assert.Equal(ErrorCode.NotFound, (await _cluster.AskAsync<RequestFailed>(new GetTask("no-such-task"))).Code);
@@ -48,7 +48,7 @@ public sealed class HistorySpecs : IAsyncLifetime
     {
         var task = await _cluster.SubmitAsync("a1", "sh", "-c", "echo kept");
         await _cluster.WaitForFinalAsync(task.TaskId);
-        await InProcessCluster.WaitUntilAsync(() => InHistoryTable(task.TaskId), "the task in the history table");
+        await TestCluster.WaitUntilAsync(() => InHistoryTable(task.TaskId), "the task in the history table");
 
         await _cluster.RestartMasterAsync();
 

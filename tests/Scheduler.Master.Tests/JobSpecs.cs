@@ -2,7 +2,7 @@ using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Jobs;
 using Scheduler.Contracts.Tasks;
-using Scheduler.Master.Tests.Support;
+using Scheduler.TestKit;
 
 namespace Scheduler.Master.Tests;
 
@@ -12,9 +12,9 @@ namespace Scheduler.Master.Tests;
 /// </summary>
 public sealed class JobSpecs : IAsyncDisposable
 {
-    private InProcessCluster? _cluster;
+    private TestCluster? _cluster;
 
-    private InProcessCluster Cluster => _cluster ?? throw new InvalidOperationException("call StartAsync first");
+    private TestCluster Cluster => _cluster ?? throw new InvalidOperationException("call StartAsync first");
 
     public async ValueTask DisposeAsync()
     {
@@ -24,9 +24,9 @@ public sealed class JobSpecs : IAsyncDisposable
         }
     }
 
-    private async Task StartAsync(string jobs, string extraMasterHocon = "", bool throttled = false, string extraAgentHocon = "")
+    private async Task StartAsync(string jobs, string extraMasterHocon = "", bool partitionable = false, string extraAgentHocon = "")
     {
-        _cluster = await InProcessCluster.StartWithAsync(jobs + "\n" + extraMasterHocon, throttled);
+        _cluster = await TestCluster.StartWithAsync(jobs + "\n" + extraMasterHocon, partitionable);
         await Cluster.StartAgentAsync("a1", extraHocon: "scheduler.agent.labels = [linux]\n" + extraAgentHocon);
     }
 
@@ -35,7 +35,7 @@ public sealed class JobSpecs : IAsyncDisposable
 
     private async Task<JobView> WaitForRunsAsync(string id, long runs)
     {
-        await InProcessCluster.WaitUntilAsync(() => JobAsync(id).Result.Runs >= runs, $"job {id} has {runs} run(s)");
+        await TestCluster.WaitUntilAsync(() => JobAsync(id).Result.Runs >= runs, $"job {id} has {runs} run(s)");
         return await JobAsync(id);
     }
 
@@ -124,7 +124,7 @@ public sealed class JobSpecs : IAsyncDisposable
         Assert.Equal(("api", "every 1s"), (added.Source, added.Schedule));
         await WaitForRunsAsync("api-tick", 2);
         // A task submitted by hand under a run's id pattern is not a run of the job.
-        await Cluster.AskAsync<TaskResult>(new SubmitTask("a1", InProcessCluster.Spec("api-tick.999", ["true"])));
+        await Cluster.AskAsync<TaskResult>(new SubmitTask("a1", TestCluster.Spec("api-tick.999", ["true"])));
 
         var removed = Assert.Single((await Cluster.AskAsync<JobsResult>(new RemoveJob("api-tick"))).Jobs);
         Assert.DoesNotContain((await Cluster.QueryAsync<JobsResult>(GetJobs.Instance)).Jobs, j => j.Spec.JobId == "api-tick");
@@ -178,7 +178,7 @@ public sealed class JobSpecs : IAsyncDisposable
     {
         // The Master gives an agent up 4 s after its last heartbeat (past the agent's window of 3 s + 1 s grace).
         await StartAsync("""scheduler.jobs.keep-alive { command = ["sleep", "300"], labels = [linux], interval = 1s, restartable = on }""",
-            "scheduler.master.lost-after = 4s", throttled: true, extraAgentHocon: "scheduler.agent.reconnect-window = 3s");
+            "scheduler.master.lost-after = 4s", partitionable: true, extraAgentHocon: "scheduler.agent.reconnect-window = 3s");
         var first = await Cluster.WaitForTaskAsync("keep-alive.1", t => t.State == TaskState.Running, "the first run running");
         Assert.Equal("a1", first.Agent);
         await Cluster.StartAgentAsync("a2", extraHocon: "scheduler.agent.labels = [linux]");

@@ -1,7 +1,7 @@
 using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Tasks;
-using Scheduler.Master.Tests.Support;
+using Scheduler.TestKit;
 
 namespace Scheduler.Master.Tests;
 
@@ -11,9 +11,9 @@ namespace Scheduler.Master.Tests;
 /// </summary>
 public sealed class PauseSpecs : IAsyncLifetime
 {
-    private InProcessCluster _cluster = null!;
+    private TestCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await InProcessCluster.StartAsync("a1");
+    public async Task InitializeAsync() => _cluster = await TestCluster.StartAsync("a1");
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 

@@ -2,16 +2,16 @@ using Scheduler.Agent.Processes;
 using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Tasks;
-using Scheduler.Master.Tests.Support;
+using Scheduler.TestKit;
 
 namespace Scheduler.Master.Tests;
 
 /// <summary>Restarts of agents and of the Master: nothing in the history is lost, no orphan survives.</summary>
 public sealed class RecoverySpecs : IAsyncLifetime
 {
-    private InProcessCluster _cluster = null!;
+    private TestCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await InProcessCluster.StartAsync("a1");
+    public async Task InitializeAsync() => _cluster = await TestCluster.StartAsync("a1");
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 

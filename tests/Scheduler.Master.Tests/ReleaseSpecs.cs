@@ -1,7 +1,7 @@
 using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Tasks;
-using Scheduler.Master.Tests.Support;
+using Scheduler.TestKit;
 
 namespace Scheduler.Master.Tests;
 
@@ -12,9 +12,9 @@ namespace Scheduler.Master.Tests;
 public sealed class ReleaseSpecs : IAsyncLifetime
 {
     private const string QuickRelease = "scheduler.agent { retention = 1ms, release-interval = 200ms }";
-    private InProcessCluster _cluster = null!;
+    private TestCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await InProcessCluster.StartWithAsync("", throttled: true);
+    public async Task InitializeAsync() => _cluster = await TestCluster.StartWithAsync("", partitionable: true);
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 

@@ -6,7 +6,7 @@ using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Serialization;
 using Scheduler.Contracts.Tasks;
 using Scheduler.Core.Scheduling;
-using Scheduler.Master.Tests.Support;
+using Scheduler.TestKit;
 
 namespace Scheduler.Master.Tests;
 
@@ -14,10 +14,10 @@ namespace Scheduler.Master.Tests;
 public sealed class SnapshotSpecs : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 29, 10, 0, 0, TimeSpan.Zero);
-    private InProcessCluster _cluster = null!;
+    private TestCluster _cluster = null!;
 
     public async Task InitializeAsync() =>
-        _cluster = await InProcessCluster.StartWithAsync("scheduler.master { snapshot-every = 10, history-move-interval = 200ms }", throttled: false, "a1");
+        _cluster = await TestCluster.StartWithAsync("scheduler.master { snapshot-every = 10, history-move-interval = 200ms }", partitionable: false, "a1");
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
@@ -27,7 +27,7 @@ public sealed class SnapshotSpecs : IAsyncLifetime
         var state = SchedulerState.Empty
             .Apply(new MasterEpochStarted(1, "r1", T0))
             .Apply(new AgentJournalAttached("a1", "j1", T0))
-            .Apply(new TaskSubmitted("a1", InProcessCluster.Spec("t1", ["sleep", "5"], TimeSpan.FromSeconds(9), "/tmp", new Dictionary<string, string> { ["K"] = "V" }), T0))
+            .Apply(new TaskSubmitted("a1", TestCluster.Spec("t1", ["sleep", "5"], TimeSpan.FromSeconds(9), "/tmp", new Dictionary<string, string> { ["K"] = "V" }), T0))
             .Apply(new AgentEventsAdopted("a1", "j1", 2, [new JournaledTaskEvent(2, new TaskStarted("t1", 42, 7, "boot", T0))]))
             .Apply(new AgentCoupled("a1", "j1", 3, ["t1"], TimeSpan.FromMinutes(6), T0))
             .Apply(new AgentWentUnreachable("a1", T0, T0.AddSeconds(6)));
@@ -56,7 +56,7 @@ public sealed class SnapshotSpecs : IAsyncLifetime
         }
 
         await _cluster.WaitForTaskAsync(running.TaskId, t => t.State == TaskState.Running, "running");
-        await InProcessCluster.WaitUntilAsync(() => SnapshotRows() > 0, "a snapshot saved");
+        await TestCluster.WaitUntilAsync(() => SnapshotRows() > 0, "a snapshot saved");
         await _cluster.RestartMasterAsync();
 
         var status = await _cluster.WaitForDatabaseAsync(available: true);
@@ -82,7 +82,7 @@ public sealed class SnapshotSpecs : IAsyncLifetime
             tasks.Add(task.TaskId);
         }
 
-        await InProcessCluster.WaitUntilAsync(() => SnapshotRows() > 0, "a snapshot saved");
+        await TestCluster.WaitUntilAsync(() => SnapshotRows() > 0, "a snapshot saved");
         await _cluster.RestartMasterAsync(whileDown: () =>
         {
             // As if written by another version of the Master.

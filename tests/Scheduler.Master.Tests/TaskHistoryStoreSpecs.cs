@@ -3,7 +3,7 @@ using Npgsql;
 using Scheduler.Contracts.Tasks;
 using Scheduler.Core.Scheduling;
 using Scheduler.Master.History;
-using Scheduler.Master.Tests.Support;
+using Scheduler.TestKit;
 
 namespace Scheduler.Master.Tests;
 
@@ -19,7 +19,7 @@ public abstract class TaskHistoryStoreSpecs : IAsyncLifetime
     public abstract Task DisposeAsync();
 
     private static TaskEntry Entry(long sequence, string agent, string id, int minute) =>
-        new(sequence, agent, InProcessCluster.Spec(id, ["sh", "-c", $"echo {id}"]), TaskState.Succeeded, 0,
+        new(sequence, agent, TestCluster.Spec(id, ["sh", "-c", $"echo {id}"]), TaskState.Succeeded, 0,
             T0.AddMinutes(minute), T0.AddMinutes(minute), T0.AddMinutes(minute + 1), null, true, null, true);
 
     [Fact]

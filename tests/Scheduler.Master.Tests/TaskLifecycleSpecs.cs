@@ -1,16 +1,16 @@
 using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Tasks;
-using Scheduler.Master.Tests.Support;
+using Scheduler.TestKit;
 
 namespace Scheduler.Master.Tests;
 
 /// <summary>A master and an agent in one process (two ActorSystems on port 0): tasks from submit to history.</summary>
 public sealed class TaskLifecycleSpecs : IAsyncLifetime
 {
-    private InProcessCluster _cluster = null!;
+    private TestCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await InProcessCluster.StartAsync("a1");
+    public async Task InitializeAsync() => _cluster = await TestCluster.StartAsync("a1");
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
@@ -48,7 +48,7 @@ public sealed class TaskLifecycleSpecs : IAsyncLifetime
         await _cluster.StopAgentGracefullyAsync("a1");
         await _cluster.WaitForAgentAsync("a1", AgentState.Lost);
 
-        var failed = await _cluster.AskAsync<RequestFailed>(new SubmitTask("a1", InProcessCluster.Spec("late-1", ["true"])));
+        var failed = await _cluster.AskAsync<RequestFailed>(new SubmitTask("a1", TestCluster.Spec("late-1", ["true"])));
 
         Assert.Equal(ErrorCode.AgentUnavailable, failed.Code);
         Assert.Equal("agent 'a1' has stopped; the task was not accepted", failed.Message);
@@ -68,7 +68,7 @@ public sealed class TaskLifecycleSpecs : IAsyncLifetime
     [Fact]
     public async Task Task_past_its_timeout_should_end_TimedOut()
     {
-        var spec = InProcessCluster.Spec("slow-1", ["sleep", "30"], timeout: TimeSpan.FromMilliseconds(500));
+        var spec = TestCluster.Spec("slow-1", ["sleep", "30"], timeout: TimeSpan.FromMilliseconds(500));
         await _cluster.AskAsync<TaskResult>(new SubmitTask("a1", spec));
 
         var final = await _cluster.WaitForFinalAsync("slow-1");
@@ -110,10 +110,10 @@ public sealed class TaskLifecycleSpecs : IAsyncLifetime
     [Fact]
     public async Task Resubmit_of_the_same_task_should_answer_the_task_and_another_command_should_be_refused()
     {
-        var spec = InProcessCluster.Spec("dup-1", ["true"]);
+        var spec = TestCluster.Spec("dup-1", ["true"]);
         var first = await _cluster.AskAsync<TaskResult>(new SubmitTask("a1", spec));
         var again = await _cluster.AskAsync<TaskResult>(new SubmitTask("a1", spec));
-        var other = await _cluster.AskAsync<RequestFailed>(new SubmitTask("a1", InProcessCluster.Spec("dup-1", ["false"])));
+        var other = await _cluster.AskAsync<RequestFailed>(new SubmitTask("a1", TestCluster.Spec("dup-1", ["false"])));
 
         Assert.Equal(first.Task.SubmittedAt, again.Task.SubmittedAt);
         Assert.Equal(ErrorCode.DuplicateTaskId, other.Code);
@@ -124,7 +124,7 @@ public sealed class TaskLifecycleSpecs : IAsyncLifetime
     [Fact]
     public async Task Submit_to_an_unknown_agent_should_fail_with_UnknownAgent()
     {
-        var failed = await _cluster.AskAsync<RequestFailed>(new SubmitTask("nobody", InProcessCluster.Spec("x-1", ["true"])));
+        var failed = await _cluster.AskAsync<RequestFailed>(new SubmitTask("nobody", TestCluster.Spec("x-1", ["true"])));
 
         Assert.Equal(ErrorCode.UnknownAgent, failed.Code);
         Assert.Equal("unknown agent 'nobody' (known: a1)", failed.Message);

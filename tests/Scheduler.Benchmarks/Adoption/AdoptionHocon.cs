@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using Scheduler.Master.Tests.Support;
+using Scheduler.TestKit;
 
 namespace Scheduler.Benchmarks.Adoption;
 

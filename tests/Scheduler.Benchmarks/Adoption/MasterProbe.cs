@@ -9,7 +9,7 @@ namespace Scheduler.Benchmarks.Adoption;
 
 /// <summary>
 /// Asks the Master through a real ClusterClient, as integrators and the CLI do (see the Master specs'
-/// InProcessCluster). Queries are idempotent and asked again when ClusterClient loses an answer.
+/// TestCluster). Queries are idempotent and asked again when ClusterClient loses an answer.
 /// </summary>
 public sealed class MasterProbe : IAsyncDisposable
 {

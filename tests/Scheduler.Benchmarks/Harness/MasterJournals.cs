@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 using Npgsql;
 using Scheduler.Benchmarks.Adoption;
 using Scheduler.Hosting.Persistence;
-using Scheduler.Master.Tests.Support;
+using Scheduler.TestKit;
 
 namespace Scheduler.Benchmarks.Harness;
 

@@ -1,13 +1,13 @@
 using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Tasks;
 
-namespace Scheduler.Master.Tests.Support;
+namespace Scheduler.TestKit;
 
 /// <summary>A task that runs until its marker file appears, then appends a line to its runs file: one line per run.</summary>
 public sealed record MarkedTask(TaskView Task, string Marker, string Runs)
 {
     /// <summary>Starts one on <paramref name="agent"/> and waits until it runs.</summary>
-    public static async Task<MarkedTask> StartAsync(InProcessCluster cluster, string agent)
+    public static async Task<MarkedTask> StartAsync(TestCluster cluster, string agent)
     {
         var marker = Path.Combine(cluster.Root, "go-" + Guid.NewGuid().ToString("N")[..6]);
         var runs = marker + ".runs";
@@ -17,7 +17,7 @@ public sealed record MarkedTask(TaskView Task, string Marker, string Runs)
     }
 
     /// <summary>Lets it finish and returns its final view.</summary>
-    public async Task<TaskView> FinishAsync(InProcessCluster cluster)
+    public async Task<TaskView> FinishAsync(TestCluster cluster)
     {
         await File.WriteAllTextAsync(Marker, "");
         return await cluster.WaitForFinalAsync(Task.TaskId);

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Scheduler.Master.Tests.Support;
+namespace Scheduler.TestKit;
 
 /// <summary>
 /// A loopback TCP proxy in front of a server (one master's path to the shared database): <see cref="Cut"/> closes

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Scheduler.Master.Tests.Support;
+namespace Scheduler.TestKit;
 
 /// <summary>Ports for nodes that must be known before they start (seed nodes, a restarted server).</summary>
 public static class LoopbackPorts

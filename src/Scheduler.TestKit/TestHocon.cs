@@ -1,10 +1,10 @@
 using Akka.Configuration;
 
-namespace Scheduler.Master.Tests.Support;
+namespace Scheduler.TestKit;
 
 /// <summary>
 /// Fast timings for tests, port 0 and a folder per test. A cluster that cuts links runs the throttler transport
-/// adapter on every system (addresses <c>akka.trttl.tcp://</c>; see <see cref="InProcessCluster.PartitionAsync"/>).
+/// adapter on every system (addresses <c>akka.trttl.tcp://</c>; see <see cref="TestCluster.PartitionAsync"/>).
 /// Only such clusters do: through the adapter, an agent's ClusterClient sometimes never reached a Master
 /// restarted on the same port (seen 3 times in 6 runs of RecoverySpecs), so restarts are tested without it. serialize-messages stays off: Akka.Persistence.Sql's
 /// own local messages do not survive it; every message between master, agent and client crosses real

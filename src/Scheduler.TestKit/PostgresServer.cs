@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Npgsql;
 
-namespace Scheduler.Master.Tests.Support;
+namespace Scheduler.TestKit;
 
 /// <summary>
 /// A real PostgreSQL server of this test's own: initdb in a temp folder, a free loopback port, trust

@@ -1,0 +1,100 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.Client;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Scheduler.Contracts;
+using Scheduler.Contracts.Client;
+using Scheduler.Contracts.Tasks;
+using Scheduler.Core.Tasks;
+
+namespace Scheduler.TestKit;
+
+/// <summary>Requests to the Master (through the cluster's ClusterClient) and reads of the agents' own journals.</summary>
+public sealed partial class TestCluster
+{
+    /// <summary>Sends <paramref name="request"/> once and answers the Master's reply (a result or a <see cref="RequestFailed"/>).</summary>
+    public async Task<object> AskAsync(IClientRequest request) =>
+        await _clusterClient.Ask<object>(new ClusterClient.Send(SchedulerPaths.SchedulerService, request), TimeSpan.FromSeconds(10));
+
+    /// <summary>As <see cref="AskAsync(IClientRequest)"/>; any other answer than a <typeparamref name="T"/> fails with it.</summary>
+    public async Task<T> AskAsync<T>(IClientRequest request)
+    {
+        var answer = await AskAsync(request);
+        return answer is T t ? t : throw new InvalidOperationException($"expected {typeof(T).Name}, got {answer}");
+    }
+
+    /// <summary>
+    /// An idempotent query, asked again when an answer is lost: ClusterClient loses messages while it
+    /// re-establishes its contact (e.g. right after a Master restart or a hand-over), as DESIGN.md measured.
+    /// </summary>
+    public async Task<object> QueryAsync(IClientRequest request)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            try
+            {
+                return await _clusterClient.Ask<object>(new ClusterClient.Send(SchedulerPaths.SchedulerService, request), TimeSpan.FromSeconds(2));
+            }
+            catch (AskTimeoutException) when (DateTime.UtcNow < deadline)
+            {
+            }
+        }
+    }
+
+    /// <summary>As <see cref="QueryAsync(IClientRequest)"/>; any other answer than a <typeparamref name="T"/> fails with it.</summary>
+    public async Task<T> QueryAsync<T>(IClientRequest request)
+    {
+        var answer = await QueryAsync(request);
+        return answer is T t ? t : throw new InvalidOperationException($"expected {typeof(T).Name}, got {answer}");
+    }
+
+    /// <summary>Submits <paramref name="command"/> (program and arguments) to <paramref name="agent"/> under a new task id.</summary>
+    public async Task<TaskView> SubmitAsync(string agent, params string[] command) =>
+        (await AskAsync<TaskResult>(new SubmitTask(agent, Spec(TaskIds.New(), command)))).Task;
+
+    /// <summary>A task spec with the given id and command; no working directory, environment or timeout unless given.</summary>
+    public static TaskSpec Spec(string id, IReadOnlyList<string> command, TimeSpan? timeout = null, string? cwd = null,
+        IReadOnlyDictionary<string, string>? env = null) =>
+        new(id, command, cwd, env ?? new Dictionary<string, string>(), timeout);
+
+    /// <summary>The Master's status: run id and epoch, the singleton's node, paused, database, agent counts.</summary>
+    public async Task<MasterStatus> StatusAsync() => (await QueryAsync<StatusResult>(GetStatus.Instance)).Status;
+
+    /// <summary>The Master's history, newest first: of one agent, or all, at most <paramref name="limit"/> tasks.</summary>
+    public async Task<IReadOnlyList<TaskView>> HistoryAsync(string? agent = null, int limit = 1000) =>
+        (await QueryAsync<TasksResult>(new GetHistory(agent, null, limit))).Tasks;
+
+    /// <summary>The Master's event log (<c>scheduler events</c>), optionally of one agent, oldest first.</summary>
+    public async Task<IReadOnlyList<SchedulerEvent>> EventsAsync(string? agent = null) =>
+        (await QueryAsync<EventsResult>(new GetEvents(agent, 1000))).Events;
+
+    /// <summary>The events in an agent's own journal (its SQLite file), in journal order — what the Master adopts.</summary>
+    public async Task<IReadOnlyList<ITaskEvent>> AgentJournalAsync(string agent)
+    {
+        var system = Agent(agent);
+        return await PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
+            .CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset())
+            .Select(e => (ITaskEvent)e.Event)
+            .RunWith(Sink.Seq<ITaskEvent>(), system.Materializer());
+    }
+
+    /// <summary>
+    /// The final state of every task in an agent's own journal, by task id, next to what the Master's history says:
+    /// after a heal the two must agree (the Master adopted everything the agent journaled).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, (TaskState? Agent, TaskState? Master)>> CompareHistoryAsync(string agent)
+    {
+        var journal = await AgentJournalAsync(agent);
+        var byAgent = journal.GroupBy(e => e.TaskId).ToDictionary(g => g.Key, g => JournaledState(g.ToList()));
+        var byMaster = (await HistoryAsync(agent, 10_000)).ToDictionary(t => t.TaskId, t => (TaskState?)t.State);
+        return byAgent.Keys.Union(byMaster.Keys).ToDictionary(
+            id => id, id => (byAgent.GetValueOrDefault(id), byMaster.GetValueOrDefault(id)));
+    }
+
+    /// <summary>The state an agent's journal events say a task ended in (null while it runs).</summary>
+    private static TaskState? JournaledState(IReadOnlyList<ITaskEvent> events) =>
+        events.Select(TaskOutcome.Of).LastOrDefault(o => o is not null)?.State;
+}
