@@ -196,6 +196,16 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     private Address AgentAddress(string agent) => ((ExtendedActorSystem)Agent(agent)).Provider.DefaultAddress;
 
+    /// <summary>The client's ActorSystem and its ClusterClient to the masters, for specs of actor-based clients.</summary>
+    public (ActorSystem System, IActorRef ClusterClient) Client => (_client, _clusterClient);
+
+    /// <summary>
+    /// The integrators' <see cref="Scheduler.Client.SchedulerClient"/> on this cluster's masters (not through the throttler:
+    /// its addresses are <c>akka.tcp</c>). The caller disposes it.
+    /// </summary>
+    public Task<Scheduler.Client.SchedulerClient> ConnectClientAsync() =>
+        Scheduler.Client.SchedulerClient.ConnectAsync(new Scheduler.Client.SchedulerClientOptions(ContactAddresses) { LogLevel = "OFF" });
+
     public async Task<object> AskAsync(IClientRequest request) =>
         await _clusterClient.Ask<object>(new ClusterClient.Send(SchedulerPaths.SchedulerService, request), TimeSpan.FromSeconds(10));
 
