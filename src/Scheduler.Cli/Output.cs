@@ -4,6 +4,7 @@ using System.Text.Json;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
+using Scheduler.Contracts.Feed;
 using Scheduler.Contracts.Serialization;
 using Scheduler.Contracts.Tasks;
 
@@ -154,6 +155,19 @@ public sealed class Output(TextWriter writer, bool json, TextWriter? notes = nul
         }
 
         NoteOmitted(result.Omitted, "older event(s)");
+    }
+
+    /// <summary>One feed event per line (<c>events --follow</c>): with <c>--json</c> one JSON object per line.</summary>
+    public void FeedEvent(FeedEvent e)
+    {
+        writer.WriteLine(Json ? ToJson(e) : e switch
+        {
+            TaskStateChanged t => $"{t.Offset} {Time(t.At)} task {t.TaskId} on {t.Agent}: {t.State}"
+                                  + (t.ExitCode is { } code ? $" (exit code {code})" : "") + (t.Reason is { } reason ? $": {reason}" : ""),
+            AgentStateChanged a => $"{a.Offset} {Time(a.At)} agent {a.Agent}: {a.State}" + (a.Reason is { } reason ? $": {reason}" : ""),
+            _ => $"{e.Offset} {Time(e.At)} {e.GetType().Name}",
+        });
+        writer.Flush();
     }
 
     public void Status(MasterStatus status)

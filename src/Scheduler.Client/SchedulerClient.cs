@@ -17,7 +17,7 @@ namespace Scheduler.Client;
 /// returns the Master's answer, throws <see cref="SchedulerException"/> with the Master's error code, or
 /// throws <see cref="MasterUnreachableException"/> after <see cref="SchedulerClientOptions.RequestTimeout"/>.
 /// </summary>
-public sealed class SchedulerClient : IAsyncDisposable
+public sealed partial class SchedulerClient : IAsyncDisposable
 {
     /// <summary>The ActorSystem name of clients (the masters' one is <see cref="SchedulerPaths.SystemName"/>).</summary>
     public const string ClientSystemName = "scheduler-client";

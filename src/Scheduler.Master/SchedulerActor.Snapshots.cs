@@ -29,14 +29,7 @@ public sealed partial class SchedulerActor
     {
         try
         {
-            var snapshot = (MasterSnapshot)offer.Snapshot;
-            if (snapshot.Version != SnapshotVersion)
-            {
-                throw new InvalidOperationException($"snapshot {offer.Metadata.SequenceNr} has version {snapshot.Version}; this Master reads {SnapshotVersion}");
-            }
-
-            _state = snapshot.State.Deserialize<SchedulerState>(SnapshotJson)
-                     ?? throw new InvalidOperationException($"snapshot {offer.Metadata.SequenceNr} is empty");
+            _state = ReadSnapshot(offer.Snapshot, offer.Metadata.SequenceNr);
         }
         catch (Exception e) when (e is InvalidOperationException or JsonException or InvalidCastException)
         {
@@ -46,6 +39,21 @@ public sealed partial class SchedulerActor
         }
     }
 
+    /// <summary>
+    /// The state a snapshot holds (taken after event <paramref name="sequenceNr"/>); throws InvalidOperationException,
+    /// JsonException or InvalidCastException for one this Master cannot read.
+    /// </summary>
+    internal static SchedulerState ReadSnapshot(object stored, long sequenceNr)
+    {
+        var snapshot = (MasterSnapshot)stored;
+        if (snapshot.Version != SnapshotVersion)
+        {
+            throw new InvalidOperationException($"snapshot {sequenceNr} has version {snapshot.Version}; this Master reads {SnapshotVersion}");
+        }
+
+        return snapshot.State.Deserialize<SchedulerState>(SnapshotJson)
+               ?? throw new InvalidOperationException($"snapshot {sequenceNr} is empty");
+    }
 
     private void SnapshotWhenDue()
     {

@@ -3,11 +3,13 @@ using Akka.Event;
 using Akka.Persistence;
 using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
+using Scheduler.Contracts.Feed;
 using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Tasks;
 using Scheduler.Core.Agents;
 using Scheduler.Core.Scheduling;
 using Scheduler.Master.Agents;
+using Scheduler.Master.Feed;
 using Scheduler.Master.History;
 using Scheduler.Master.Logs;
 
@@ -26,6 +28,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
     private readonly bool _startPaused;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, AgentSession> _sessions = new();
+    private readonly IActorRef _feed;
     private SchedulerState _state = SchedulerState.Empty;
 
     public SchedulerActor(MasterSettings settings, TimeProvider time, TaskHistoryStore history, bool ignoreSnapshots = false, bool startPaused = false)
@@ -35,6 +38,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         _time = time;
         _history = history;
         _ignoreSnapshots = ignoreSnapshots;
+        _feed = Context.ActorOf(EventFeedActor.Props(), "feed");
         Recover<SnapshotOffer>(RecoverSnapshot);
         Recover<IMasterEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ => StartEpoch());
@@ -70,6 +74,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         PersistAll(events, e =>
         {
             _state = _state.Apply(e);
+            _feed.Tell(new JournalAdvanced(LastSequenceNr));
             if (!ReferenceEquals(e, events[^1]))
             {
                 return;
@@ -127,6 +132,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<FireJobs>(_ => FireDueJobs());
         Command<StatusQuery>(OnStatusQuery);
         Command<ChildDatabaseFailed>(f => StopForDatabase(f.Error));
+        Command<ReadFeed>(r => _feed.Forward(r));
         Command<GetEvents>(q =>
         {
             // Oldest first, but the newest matter most: measure from the newest end.
@@ -200,6 +206,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         Persist(e, persisted =>
         {
             _state = _state.Apply(persisted);
+            _feed.Tell(new JournalAdvanced(LastSequenceNr));
             after?.Invoke(persisted);
             SnapshotWhenDue();
         });

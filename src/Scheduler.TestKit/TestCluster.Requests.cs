@@ -14,6 +14,19 @@ namespace Scheduler.TestKit;
 /// <summary>Requests to the Master (through the cluster's ClusterClient) and reads of the agents' own journals.</summary>
 public sealed partial class TestCluster
 {
+    /// <summary>The client's ActorSystem and its ClusterClient to the masters, for actor-based clients (e.g. a FeedSubscriber).</summary>
+    public (ActorSystem System, IActorRef ClusterClient) Client => (_client, _clusterClient);
+
+    /// <summary>
+    /// The integrators' <see cref="Scheduler.Client.SchedulerClient"/> on this cluster's masters. It speaks plain
+    /// <c>akka.tcp</c>, so it works only in a cluster that is not <see cref="TestClusterOptions.Partitionable"/>.
+    /// The caller disposes it.
+    /// </summary>
+    public Task<Scheduler.Client.SchedulerClient> ConnectClientAsync() =>
+        _options.Partitionable
+            ? throw new InvalidOperationException("SchedulerClient speaks akka.tcp; connect it to a cluster started with Partitionable = false")
+            : Scheduler.Client.SchedulerClient.ConnectAsync(new Scheduler.Client.SchedulerClientOptions(ContactAddresses) { LogLevel = "OFF" });
+
     /// <summary>Sends <paramref name="request"/> once and answers the Master's reply (a result or a <see cref="RequestFailed"/>).</summary>
     public async Task<object> AskAsync(IClientRequest request) =>
         await _clusterClient.Ask<object>(new ClusterClient.Send(SchedulerPaths.SchedulerService, request), TimeSpan.FromSeconds(10));

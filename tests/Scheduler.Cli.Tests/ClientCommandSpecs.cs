@@ -1,6 +1,7 @@
 using Scheduler.Cli.Commands;
 using System.Text.Json;
 using Scheduler.Contracts.Client;
+using Scheduler.Contracts.Feed;
 using Xunit;
 
 namespace Scheduler.Cli.Tests;
@@ -173,6 +174,32 @@ public sealed class ClientCommandSpecs : IAsyncLifetime
         Assert.Equal("AgentReconnected", json.RootElement[1].GetProperty("kind").GetString());
         Assert.Equal(["t-1"], json.RootElement[1].GetProperty("taskIds").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(["note: 6 more older event(s) not shown: an answer is limited to about 110 KB; narrow the query (--agent, --task) or lower --limit"], errors);
+    }
+
+    [Fact]
+    public async Task Events_from_an_offset_should_print_the_feed_page_by_page_to_its_end()
+    {
+        var (exitCode, output, errors) = await RunAsync("events", "--from", "0:0");
+
+        Assert.Equal(0, exitCode);
+        Assert.Empty(errors);
+        Assert.Equal([
+            $"4:1 {Output.Time(FakeMaster.SubmittedAt)} agent far: Unreachable: no heartbeat since …",
+            $"4:2 {Output.Time(FakeMaster.SubmittedAt)} task t-1 on far: Unknown",
+            $"9:1 {Output.Time(FakeMaster.SubmittedAt)} task t-1 on far: Failed (exit code 3)",
+        ], output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var reads = _master.Received.OfType<ReadFeed>().ToList();
+        Assert.Equal([EventOffset.Start, new EventOffset(4, 2)], reads.Select(r => r.After));
+        Assert.Single(reads.Select(r => r.Subscription).Distinct());
+    }
+
+    [Fact]
+    public async Task Events_from_a_malformed_offset_should_be_a_usage_error()
+    {
+        var (exitCode, output, errors) = await RunAsync("events", "--from", "12");
+
+        Assert.Equal((2, ""), (exitCode, output));
+        Assert.Contains(errors, e => e.Contains("--from: expected SEQUENCE:INDEX, e.g. 120:3"));
     }
 
     [Fact]

@@ -9,6 +9,7 @@ using Akka.Configuration;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
+using Scheduler.Contracts.Feed;
 using Scheduler.Contracts.Serialization;
 using Scheduler.Contracts.Tasks;
 
@@ -134,6 +135,14 @@ public sealed class FakeMaster : IAsyncDisposable
                 new AgentView("local", AgentState.Connected, SubmittedAt, 2, ["linux", "big"]),
                 new AgentView("far", AgentState.Unreachable, null, 0, []),
             ]),
+            ReadFeed { After: { Sequence: 0 } } read => new FeedPage(
+            [
+                new AgentStateChanged(new EventOffset(4, 1), "far", AgentState.Unreachable, "no heartbeat since …", SubmittedAt),
+                new TaskStateChanged(new EventOffset(4, 2), "t-1", "far", null, TaskState.Unknown, null, null, SubmittedAt),
+            ], new EventOffset(4, 2), AtEnd: false),
+            ReadFeed read => new FeedPage(
+                [new TaskStateChanged(new EventOffset(9, 1), "t-1", "far", "nightly", TaskState.Failed, 3, null, SubmittedAt)],
+                new EventOffset(9, 1), AtEnd: true),
             GetStatus => Status(paused: false),
             PauseMaster => Status(paused: true),
             ResumeMaster => Status(paused: false),

@@ -4,6 +4,7 @@ using Akka.Configuration;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
+using Scheduler.Contracts.Feed;
 using Scheduler.Contracts.Jobs;
 using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Serialization;
@@ -76,7 +77,7 @@ public sealed class SerializationSpecs : IDisposable
     {
         var manifests = MessageManifests.Types.Select(MessageManifests.ManifestOf).ToList();
 
-        Assert.Equal(65, manifests.Count);
+        Assert.Equal(69, manifests.Count);
         Assert.Equal(manifests.Count, manifests.Distinct(StringComparer.Ordinal).Count());
         foreach (var type in MessageManifests.Types)
         {
@@ -190,6 +191,10 @@ public sealed class SerializationSpecs : IDisposable
         new TaskLost("t-1", "agent restarted", At),
     ];
 
+    private static readonly TaskStateChanged FeedTask = new(new EventOffset(121, 1), "hello.12", "a1", "hello", TaskState.Failed, 3, null, At);
+
+    private static readonly AgentStateChanged FeedAgent = new(new EventOffset(122, 1), "a1", AgentState.Unreachable, "no heartbeat since …", At);
+
     private object Sample(Type type)
     {
         var view = new TaskView("t-1", "a1", ["echo", "ü"], TaskState.Running, null, At, At.AddSeconds(1), null, null);
@@ -263,6 +268,10 @@ public sealed class SerializationSpecs : IDisposable
             nameof(JobRemoved) => new JobRemoved("hello", "no longer in the configuration", At),
             nameof(JobFired) => new JobFired("hello", 12, "a1", Spec with { TaskId = "hello.12" }, At, At.AddHours(1), 3, At),
             nameof(JobFireSkipped) => new JobFireSkipped("hello", At.AddHours(1), 4, At),
+            nameof(ReadFeed) => new ReadFeed("sub-1", new EventOffset(120, 3), 1000, TimeSpan.FromSeconds(2)),
+            nameof(FeedPage) => new FeedPage([FeedTask, FeedAgent], FeedAgent.Offset, AtEnd: true),
+            nameof(TaskStateChanged) => FeedTask,
+            nameof(AgentStateChanged) => FeedAgent,
             _ => throw new InvalidOperationException($"No sample for {type.FullName}; add one to {nameof(Sample)}."),
         };
     }

@@ -1,5 +1,6 @@
 using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
+using Scheduler.Contracts.Feed;
 using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Tasks;
 
@@ -62,6 +63,11 @@ public static class MessageManifests
         (typeof(JobsResult), "cl.jobs"),
         (typeof(AddJobs), "cl.add-jobs"),
         (typeof(RemoveJob), "cl.remove-job"),
+        (typeof(ReadFeed), "cl.read-feed"),
+        (typeof(FeedPage), "cl.feed"),
+        // event feed (integrators)
+        (typeof(TaskStateChanged), "fe.task"),
+        (typeof(AgentStateChanged), "fe.agent"),
         // master journal
         (typeof(MasterEpochStarted), "mj.epoch"),
         (typeof(TaskSubmitted), "mj.submitted"),

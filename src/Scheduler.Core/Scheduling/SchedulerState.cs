@@ -95,7 +95,7 @@ public sealed partial record SchedulerState(
         AgentJournalAttached a => AttachJournal(a),
         AgentEventsAdopted a => AdoptBatch(a),
         AgentCoupled c => Couple(c),
-        AgentWentUnreachable u => Log(u.At, SchedulerEventKind.AgentUnreachable, u.AgentName,
+        AgentWentUnreachable u => MarkUnreachable(u.AgentName).Log(u.At, SchedulerEventKind.AgentUnreachable, u.AgentName,
             $"agent {u.AgentName} unreachable: no heartbeat since {u.LastSeen:O}", RunningTaskIds(u.AgentName)),
         AgentDeclaredLost l => DeclareLost(l),
         MasterPaused p => (this with { Paused = true }).Log(p.At, SchedulerEventKind.MasterPaused, null,
@@ -148,9 +148,12 @@ public sealed partial record SchedulerState(
         var (kind, verb) = cursor.HasCoupled
             ? (SchedulerEventKind.AgentReconnected, "reconnected")
             : (SchedulerEventKind.AgentRegistered, "registered");
-        return (this with { Cursors = Cursors.SetItem(c.AgentName, cursor with { HasCoupled = true, LostAfter = c.LostAfter }) })
+        return (this with { Cursors = Cursors.SetItem(c.AgentName, cursor with { HasCoupled = true, LostAfter = c.LostAfter, Unreachable = false }) })
             .Log(c.At, kind, c.AgentName, $"agent {c.AgentName} {verb}, {c.RunningTaskIds.Count} running{running}", c.RunningTaskIds);
     }
+
+    private SchedulerState MarkUnreachable(string agent) =>
+        Cursors.TryGetValue(agent, out var cursor) ? this with { Cursors = Cursors.SetItem(agent, cursor with { Unreachable = true }) } : this;
 
     /// <summary>The agent's deadline passed: its unfinished tasks are Lost until its own journal says otherwise.</summary>
     private SchedulerState DeclareLost(AgentDeclaredLost l)
@@ -231,6 +234,6 @@ public sealed partial record SchedulerState(
                 windowKills.Select(k => k.TaskId).ToList());
     }
 
-    private static TaskEntry NewEntry(long sequence, string agent, TaskSpec spec, DateTimeOffset at) =>
+    internal static TaskEntry NewEntry(long sequence, string agent, TaskSpec spec, DateTimeOffset at) =>
         new(sequence, agent, spec, TaskState.Pending, null, at, null, null, null, false, null, false);
 }
