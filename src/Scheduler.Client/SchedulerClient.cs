@@ -181,7 +181,32 @@ public sealed partial class SchedulerClient : IAsyncDisposable
     /// The task's whole log as the Master holds it, in <see cref="TaskLogFormat"/> (decode it with
     /// <see cref="TaskLogText.Lines"/>). Pages through the log in chunks of <see cref="LogChunkBytes"/>.
     /// </summary>
-    public async Task<byte[]> GetTaskLogAsync(string taskId, CancellationToken cancellationToken = default)
+    public async Task<byte[]> GetTaskLogAsync(string taskId, CancellationToken cancellationToken = default) =>
+        (await ReadTaskLogAsync(taskId, cancellationToken).ConfigureAwait(false)).Data;
+
+    /// <summary>
+    /// The task's whole log once the Master holds all of it: the Master copies logs from the agents as they are
+    /// written, so right after a task ended its last lines may still be on their way. Asks again every
+    /// <see cref="LogRetryDelay"/> until the Master says the log is complete (or <paramref name="cancellationToken"/> ends the wait).
+    /// </summary>
+    public async Task<byte[]> GetCompleteTaskLogAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var (data, complete) = await ReadTaskLogAsync(taskId, cancellationToken).ConfigureAwait(false);
+            if (complete)
+            {
+                return data;
+            }
+
+            await Task.Delay(LogRetryDelay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How long <see cref="GetCompleteTaskLogAsync"/> waits before asking again.</summary>
+    public static readonly TimeSpan LogRetryDelay = TimeSpan.FromMilliseconds(200);
+
+    private async Task<(byte[] Data, bool Complete)> ReadTaskLogAsync(string taskId, CancellationToken cancellationToken)
     {
         using var log = new MemoryStream();
         long offset = 0;
@@ -191,7 +216,7 @@ public sealed partial class SchedulerClient : IAsyncDisposable
                 .ConfigureAwait(false);
             if (chunk.Data.Length == 0 || chunk.NextOffset <= offset)
             {
-                return log.ToArray();
+                return (log.ToArray(), chunk.Complete);
             }
 
             log.Write(chunk.Data);
