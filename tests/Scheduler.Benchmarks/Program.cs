@@ -1,4 +1,5 @@
 using Scheduler.Benchmarks.Adoption;
+using Scheduler.Benchmarks.Fence;
 using Scheduler.Benchmarks.Handover;
 using Scheduler.Benchmarks.Harness;
 using Scheduler.Benchmarks.History;
@@ -7,6 +8,7 @@ using Scheduler.Benchmarks.Throughput;
 IBenchmark[] benchmarks =
 [
     new AdoptionBenchmark(),
+    new FenceBenchmark(),
     new HandoverBenchmark(),
     new HistoryBenchmark("sqlite"),
     new HistoryBenchmark("postgresql"),
