@@ -3,6 +3,8 @@ using Scheduler.Benchmarks.Fence;
 using Scheduler.Benchmarks.Handover;
 using Scheduler.Benchmarks.Harness;
 using Scheduler.Benchmarks.History;
+using Scheduler.Benchmarks.Memory;
+using Scheduler.Benchmarks.Scale;
 using Scheduler.Benchmarks.Throughput;
 
 IBenchmark[] benchmarks =
@@ -12,6 +14,8 @@ IBenchmark[] benchmarks =
     new HandoverBenchmark(),
     new HistoryBenchmark("sqlite"),
     new HistoryBenchmark("postgresql"),
+    new MemoryBenchmark(),
+    new ScaleBenchmark(),
     new ThroughputBenchmark("sqlite"),
     new ThroughputBenchmark("postgresql"),
 ];
