@@ -6,8 +6,8 @@ namespace Scheduler.Soak.Tests;
 /// </summary>
 public sealed record SoakSettings(TimeSpan Chaos, int Seed)
 {
-    /// <summary>The short form's chaos per topology: with start-up, draining and the checks about 1.5 minutes each.</summary>
-    public static readonly TimeSpan ShortForm = TimeSpan.FromSeconds(65);
+    /// <summary>The short form's chaos per topology: with start-up, draining and the checks about 1.5 minutes per topology.</summary>
+    public static readonly TimeSpan ShortForm = TimeSpan.FromSeconds(50);
 
     /// <summary>The agents' reconnect window: longer than a fail-over of the active master (about 9–15 s here), so a
     /// master crash alone does not fence, and short enough that a partition past it fits into the short form.</summary>
