@@ -23,6 +23,11 @@ public static class ChaosPlan
         {
             foreach (var kind in kinds.OrderBy(_ => random.Next()).ToList())
             {
+                if (t >= chaos && faults.Count >= kinds.Count)
+                {
+                    break; // the time is up and the first round, with every kind, is complete
+                }
+
                 if (kind == Kind.CrashMaster)
                 {
                     t = Max(t, agentFreeAt.Values.Max());
