@@ -35,6 +35,32 @@ public sealed partial class TestCluster
     /// <summary>Master <paramref name="index"/> dies without a word (no leave): the others must detect and down it.</summary>
     public Task CrashMasterAsync(int index) => MasterHosts[index].AbortAsync();
 
+    /// <summary>
+    /// Starts master <paramref name="index"/> of a cluster of several again on its port, as a supervisor restarts a
+    /// crashed process: a new incarnation that joins the others (who must have removed the old one; this waits until
+    /// all masters are Up again). Its ActorSystem replaces the old one in <see cref="MasterHosts"/>.
+    /// </summary>
+    public async Task RestartMasterAsync(int index)
+    {
+        if (MasterHosts.Count == 0)
+        {
+            throw new InvalidOperationException("RestartMasterAsync(index) restarts a master of a cluster of several; the single master restarts with RestartMasterAsync()");
+        }
+
+        if (!MasterHosts[index].WhenStopped.IsCompleted)
+        {
+            throw new InvalidOperationException($"master {index} is still running; crash or stop it first");
+        }
+
+        MasterHosts[index] = MasterHost.Start(_masterConfigs[index], "test", "127.0.0.1", int.Parse(_haAddresses[index].Split(':')[1]));
+        if (index == 0)
+        {
+            Master = MasterHosts[0].System;
+        }
+
+        await WaitForMastersUpAsync(MasterHosts.Count);
+    }
+
     /// <summary>Master <paramref name="index"/> stops gracefully (SIGTERM): it leaves the cluster first.</summary>
     public Task StopMasterGracefullyAsync(int index) => MasterHosts[index].StopAsync();
 

@@ -80,6 +80,28 @@ public sealed partial class TestCluster
     public async Task<IReadOnlyList<TaskView>> HistoryAsync(string? agent = null, int limit = 1000) =>
         (await QueryAsync<TasksResult>(new GetHistory(agent, null, limit))).Tasks;
 
+    /// <summary>
+    /// Every task in the Master's history (of one agent, or all) submitted in [<paramref name="since"/>,
+    /// <paramref name="until"/>), however many: asked in time slices, each halved until its answer fits one frame.
+    /// </summary>
+    public async Task<IReadOnlyList<TaskView>> WholeHistoryAsync(string? agent, DateTimeOffset since, DateTimeOffset until)
+    {
+        const int PerSlice = 500;
+        var answer = await QueryAsync<TasksResult>(new GetHistory(agent, null, PerSlice, since, until));
+        if (answer.Omitted == 0 && answer.Tasks.Count < PerSlice)
+        {
+            return answer.Tasks;
+        }
+
+        if (until - since < TimeSpan.FromMilliseconds(2))
+        {
+            throw new InvalidOperationException($"more than {PerSlice} tasks submitted within {until - since} ({since:O}): cannot split the history finer");
+        }
+
+        var middle = since + (until - since) / 2;
+        return [.. await WholeHistoryAsync(agent, middle, until), .. await WholeHistoryAsync(agent, since, middle)];
+    }
+
     /// <summary>The Master's event log (<c>scheduler events</c>), optionally of one agent, oldest first.</summary>
     public async Task<IReadOnlyList<SchedulerEvent>> EventsAsync(string? agent = null) =>
         (await QueryAsync<EventsResult>(new GetEvents(agent, 1000))).Events;

@@ -90,25 +90,9 @@ public sealed partial class TestCluster
     /// <summary>The whole log as the Master holds it, once the Master says it is complete.</summary>
     public async Task<string> WaitForCompleteLogAsync(string taskId, OutputStream? stream = null)
     {
-        var bytes = await WaitForAsync(() => ReadLogAsync(taskId), page => page.Complete, _ => $"the log of task {taskId} never became complete on the Master");
+        var bytes = await WaitForAsync(() => MasterLogAsync(taskId), page => page.Complete, _ => $"the log of task {taskId} never became complete on the Master");
         return string.Join("\n", TaskLogFormat.Decode(bytes.Data)
             .Where(l => stream is null || l.Stream == stream)
             .Select(l => l.Line));
-    }
-
-    private async Task<(byte[] Data, bool Complete)> ReadLogAsync(string taskId)
-    {
-        var bytes = new List<byte>();
-        long offset = 0;
-        TaskLogResult page;
-        do
-        {
-            page = await QueryAsync<TaskLogResult>(new GetTaskLog(taskId, offset, 64 * 1024));
-            bytes.AddRange(page.Data);
-            offset = page.NextOffset;
-        }
-        while (page.Data.Length > 0 && !page.Complete);
-
-        return (bytes.ToArray(), page.Complete);
     }
 }

@@ -65,6 +65,9 @@ public sealed partial class TestCluster : IAsyncDisposable
 
     private readonly List<string> _haAddresses = [];
 
+    /// <summary>Each master's settings, by index, so a crashed one can be started again as it was.</summary>
+    private readonly List<Config> _masterConfigs = [];
+
     /// <summary>The OS processes of the agents' tasks (one table, as if all agents were one process, unless an agent got its own).</summary>
     public ProcessTable Processes { get; } = new();
 
@@ -145,6 +148,7 @@ public sealed partial class TestCluster : IAsyncDisposable
                 akka.cluster.seed-nodes = [{{seeds}}]
                 akka.coordinated-shutdown.run-by-actor-system-terminate = off
                 """);
+            _masterConfigs.Add(hocon);
             MasterHosts.Add(MasterHost.Start(hocon, "test", "127.0.0.1", ports[i]));
         }
 
