@@ -24,6 +24,9 @@ public sealed record TlsSettings(bool Enabled, string CaCertificate, string Cert
     /// </summary>
     public bool CheckOwnCertificate { get; init; } = true;
 
+    /// <summary>Where these settings came from (a file, variables), for error messages.</summary>
+    public string Origin { get; init; } = "client TLS settings";
+
     /// <summary>Reads and validates <c>scheduler.tls</c>; throws <see cref="SettingsException"/> naming the key.</summary>
     public static TlsSettings Create(Config config, string origin = "configuration")
     {
@@ -49,6 +52,6 @@ public sealed record TlsSettings(bool Enabled, string CaCertificate, string Cert
                 : throw new SettingsException($"{origin}: scheduler.tls.password-file '{passwordFile}' not found");
         }
 
-        return new TlsSettings(true, Path.GetFullPath(ca), Path.GetFullPath(certificate), password.Length > 0 ? password : null);
+        return new TlsSettings(true, Path.GetFullPath(ca), Path.GetFullPath(certificate), password.Length > 0 ? password : null) { Origin = origin };
     }
 }
