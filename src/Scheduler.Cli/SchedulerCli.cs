@@ -26,6 +26,7 @@ public static class SchedulerCli
         root.Subcommands.Add(StatusCommand.Pause(console));
         root.Subcommands.Add(StatusCommand.Resume(console));
         root.Subcommands.Add(TaskCommands.Kill(console));
+        root.Subcommands.Add(CertsCommands.Create(console));
         return root;
     }
 

@@ -22,8 +22,11 @@ public static class ContactPoints
             : $"'{contact}' has no valid port (1-65535)";
     }
 
-    /// <summary>The ClusterClient receptionist path of the master at <paramref name="contact"/>.</summary>
-    public static ActorPath ReceptionistPath(string contact)
+    /// <summary>
+    /// The ClusterClient receptionist path of the master at <paramref name="contact"/>; <paramref name="protocol"/> is
+    /// <c>akka.tcp</c>, or <c>akka.ssl.tcp</c> for a master with TLS on.
+    /// </summary>
+    public static ActorPath ReceptionistPath(string contact, string protocol = "akka.tcp")
     {
         var problem = Problem(contact);
         if (problem is not null)
@@ -31,6 +34,6 @@ public static class ContactPoints
             throw new ArgumentException(problem, nameof(contact));
         }
 
-        return ActorPath.Parse($"akka.tcp://{SchedulerPaths.SystemName}@{contact}/system/receptionist");
+        return ActorPath.Parse($"{protocol}://{SchedulerPaths.SystemName}@{contact}/system/receptionist");
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Cluster.Tools.Client;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
@@ -9,6 +10,7 @@ using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Jobs;
 using Scheduler.Contracts.Serialization;
 using Scheduler.Contracts.Tasks;
+using Scheduler.Core.Security;
 
 namespace Scheduler.Client;
 
@@ -53,13 +55,14 @@ public sealed partial class SchedulerClient : IAsyncDisposable
             throw new ArgumentException("at least one master contact point (HOST:PORT) is needed", nameof(options));
         }
 
-        var contacts = options.ContactPoints.Select(ContactPoints.ReceptionistPath).ToImmutableHashSet();
+        var protocol = TransportSecurity.Protocol(options.Tls);
+        var contacts = options.ContactPoints.Select(contact => ContactPoints.ReceptionistPath(contact, protocol)).ToImmutableHashSet();
         if (options.RequestTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("the request timeout must be positive", nameof(options));
         }
 
-        var system = ActorSystem.Create(ClientSystemName, CreateConfig(options));
+        var system = CreateSystem(options);
         if (options.LogWriter is not null)
         {
             TextWriterLogger.UseWriter(system, options.LogWriter);
@@ -68,6 +71,32 @@ public sealed partial class SchedulerClient : IAsyncDisposable
         var settings = ClusterClientSettings.Create(system).WithInitialContacts(contacts);
         var clusterClient = system.ActorOf(ClusterClient.Props(settings), "cluster-client");
         return Task.FromResult(new SchedulerClient(system, clusterClient, options));
+    }
+
+    /// <summary>
+    /// The client's ActorSystem; with <see cref="SchedulerClientOptions.Tls"/> on, with its certificates (a problem with
+    /// them throws <see cref="Scheduler.Core.Configuration.SettingsException"/> naming the key and file).
+    /// </summary>
+    private static ActorSystem CreateSystem(SchedulerClientOptions options)
+    {
+        if (!options.Tls.Enabled)
+        {
+            return ActorSystem.Create(ClientSystemName, CreateConfig(options));
+        }
+
+        var security = TransportSecurity.Load(options.Tls, options.Tls.Origin);
+        try
+        {
+            var bootstrap = BootstrapSetup.Create().WithConfig(TransportSecurity.Hocon.WithFallback(CreateConfig(options)));
+            var system = ActorSystem.Create(ClientSystemName, ActorSystemSetup.Create(bootstrap, security.Setup()));
+            system.RegisterOnTermination(security.Dispose);
+            return system;
+        }
+        catch
+        {
+            security.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The HOCON of the client's ActorSystem.</summary>

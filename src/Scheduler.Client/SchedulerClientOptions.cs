@@ -1,3 +1,5 @@
+using Scheduler.Core.Security;
+
 namespace Scheduler.Client;
 
 /// <summary>How a <see cref="SchedulerClient"/> reaches the Master.</summary>
@@ -34,4 +36,11 @@ public sealed record SchedulerClientOptions
 
     /// <summary>Where Akka's log lines go; standard error when null.</summary>
     public TextWriter? LogWriter { get; init; }
+
+    /// <summary>
+    /// Mutual TLS to masters that run it (<c>scheduler.tls</c>): the cluster CA and this client's certificate, e.g.
+    /// <c>TlsSettings.Create(config)</c> or <c>new TlsSettings(true, "certs/ca.crt", "certs/client.pfx", null)</c>.
+    /// Off by default; a plain client cannot talk to a TLS master, nor a TLS client to a plain one.
+    /// </summary>
+    public TlsSettings Tls { get; init; } = TlsSettings.Disabled;
 }

@@ -9,6 +9,7 @@ using Scheduler.Agent;
 using Scheduler.Agent.Processes;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Serialization;
+using Scheduler.Core.Security;
 using Scheduler.Hosting.Persistence;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -29,18 +30,21 @@ public static class SchedulerNodes
     {
         SchedulerLogging.Configure();
         var overrides = PausedOverride(options);
-        if (options.Seeds is { Count: > 0 } seeds)
-        {
-            overrides = NodeConfig.SetList("akka.cluster.seed-nodes", seeds.Select(SeedAddress)).WithFallback(overrides);
-        }
-
         if (options.DataDir is { } dir)
         {
             overrides = NodeConfig.Set("scheduler.master.data-dir", dir).WithFallback(overrides);
         }
 
         var (config, origin) = NodeConfig.Load(options, Endpoint(options).WithFallback(overrides));
+        if (options.Seeds is { Count: > 0 } seeds)
+        {
+            // --seed HOST:PORT becomes an address of the protocol the file's scheduler.tls gives (akka.tcp or akka.ssl.tcp).
+            var tls = NodeConfig.Read(() => TlsSettings.Create(config, origin)).Enabled;
+            config = NodeConfig.SetList("akka.cluster.seed-nodes", seeds.Select(seed => SeedAddress(seed, tls))).WithFallback(config);
+        }
+
         var master = MasterHost.Start(config, origin, options.Host ?? "127.0.0.1", options.Port ?? DefaultMasterPort);
+        WarnIfPlaintext(master.System);
         return Task.FromResult(new RunningNode($"master at {Address(master.System)}", master));
     }
 
@@ -51,6 +55,7 @@ public static class SchedulerNodes
         var (config, origin) = NodeConfig.Load(options,
             Endpoint(options).WithFallback(AgentOverrides(options.AgentName, options.DataDir, options.MasterContacts, options.Labels)));
         var agent = AgentHost.Start(config, origin, options.Host ?? "127.0.0.1", options.Port ?? 0, TimeProvider.System);
+        WarnIfPlaintext(agent.System);
         return Task.FromResult(new RunningNode($"agent at {Address(agent.System)}", master: null, agent));
     }
 
@@ -74,6 +79,7 @@ public static class SchedulerNodes
             var agentSettings = NodeConfig.Read(() => AgentSettings.Create(agentConfig, origin));
             NodeConfig.Read(() => masterSettings.CheckedAgainstAgentWindow(agentSettings.ReconnectWindow, agentSettings.KillGrace, origin));
             var agent = AgentHost.Start(agentConfig, origin, "127.0.0.1", 0, TimeProvider.System);
+            WarnIfPlaintext(master.System);
             return Task.FromResult(new RunningNode($"standalone master at {masterAddress} with agent '{StandaloneAgentName}'", master, agent));
         }
         catch
@@ -95,8 +101,9 @@ public static class SchedulerNodes
     {
         var settings = NodeConfig.Read(() => MasterSettings.Create(config, origin));
         RefuseSharedSqlite(settings, config, origin, host, port);
-        var (system, database) = StartMasterOnJournal(settings, origin,
-            config.WithFallback(AkkaHocon.Master(host, port, settings.LostAfter)).WithFallback(MasterSettings.DefaultConfig));
+        var (transportConfig, security) = Transport(config, origin);
+        var (system, database) = StartMasterOnJournal(settings, origin, security,
+            transportConfig.WithFallback(AkkaHocon.Master(host, port, settings.LostAfter)).WithFallback(MasterSettings.DefaultConfig));
 
         // Start the journal and snapshot store now (they create their tables and connect), and rehearse a recovery
         // on them: a standby master that takes the singleton over then recovers at once instead of initializing its
@@ -168,29 +175,30 @@ public static class SchedulerNodes
     /// A SQLite master locks its data folder and keeps its journal there; a PostgreSQL master shares nothing on
     /// disk (several may run on one host). Both get circuit breakers that let the first retry after an outage through.
     /// </summary>
-    private static (ActorSystem System, MasterDatabase Database) StartMasterOnJournal(MasterSettings settings, string origin, Config config)
+    private static (ActorSystem System, MasterDatabase Database) StartMasterOnJournal(
+        MasterSettings settings, string origin, TransportSecurity? security, Config config)
     {
         var refresh = TimeSpan.FromMilliseconds(200);
         if (settings.JournalKind == JournalKind.Sqlite)
         {
-            var sqlite = StartLockedSystem(SchedulerPaths.SystemName, settings.DataDir, "master", settings.JournalPath, refresh,
+            var sqlite = StartLockedSystem(SchedulerPaths.SystemName, settings.DataDir, "master", settings.JournalPath, refresh, security,
                 config.WithFallback(SqlPersistenceHocon.Breakers(settings.DbRetryInterval, TimeSpan.FromSeconds(20))));
             var connectionString = SqliteJournal.ConnectionString(settings.JournalPath);
             return (sqlite, new MasterDatabase(new SqliteProbe(settings.JournalPath),
                 new TaskHistoryStore(() => new SqliteConnection(connectionString))));
         }
 
-        var postgres = PostgresConnectionString(settings.ConnectionString, origin);
+        var postgres = PostgresConnectionString(settings.ConnectionString, origin, security);
         var full = config
             .WithFallback(SqlPersistenceHocon.Breakers(settings.DbRetryInterval, PostgresJournal.CallLimit(postgres)))
             .WithFallback(PostgresJournal.Hocon(postgres, refresh))
             .WithFallback(SerializationConfig.Hocon)
             .WithFallback(SchedulerLogging.AkkaHocon);
-        return (CreateSystem(SchedulerPaths.SystemName, full, setup: null),
+        return (CreateSystem(SchedulerPaths.SystemName, full, security),
             new MasterDatabase(new PostgresProbe(postgres), new TaskHistoryStore(() => new NpgsqlConnection(postgres))));
     }
 
-    private static string PostgresConnectionString(string configured, string origin)
+    private static string PostgresConnectionString(string configured, string origin, TransportSecurity? security)
     {
         try
         {
@@ -198,6 +206,7 @@ public static class SchedulerNodes
         }
         catch (Exception e) when (e is ArgumentException or FormatException)
         {
+            security?.Dispose();
             // The message names the bad keyword; the string itself may hold a password, so it is not shown.
             throw new ConfigurationException($"{origin}: scheduler.master.journal.connection-string is invalid: {e.Message}", e);
         }
@@ -210,8 +219,9 @@ public static class SchedulerNodes
     public static ActorSystem StartAgentSystem(Config config, string origin, string host, int port, TimeProvider time, AgentRuntime runtime)
     {
         var settings = NodeConfig.Read(() => AgentSettings.Create(config, origin));
+        var (transportConfig, security) = Transport(config, origin);
         var system = StartLockedSystem(AgentSystemName, settings.DataDir, $"agent '{settings.Name}'", settings.JournalPath,
-            TimeSpan.FromMilliseconds(50), config.WithFallback(AkkaHocon.Agent(host, port)).WithFallback(AgentSettings.DefaultConfig));
+            TimeSpan.FromMilliseconds(50), security, transportConfig.WithFallback(AkkaHocon.Agent(host, port)).WithFallback(AgentSettings.DefaultConfig));
         var identity = new AgentIdentity(AgentIdentity.LoadOrCreateJournalId(settings.DataDir), AgentIdentity.NextIncarnation(time, runtime.LastIncarnation));
         runtime.LastIncarnation = identity.Incarnation;
         Subreaper.TryEnable();
@@ -232,23 +242,26 @@ public static class SchedulerNodes
     /// the ActorSystem with the journal, the serializer and logging under <paramref name="config"/>.
     /// The lock is released when the system terminates, or at once if it cannot start.
     /// </summary>
-    private static ActorSystem StartLockedSystem(string name, string dataDir, string what, string journalPath, TimeSpan queryRefresh, Config config)
+    private static ActorSystem StartLockedSystem(
+        string name, string dataDir, string what, string journalPath, TimeSpan queryRefresh, TransportSecurity? security, Config config)
     {
-        var folderLock = DataFolderLock.Acquire(dataDir, what);
+        DataFolderLock? folderLock = null;
         try
         {
+            folderLock = DataFolderLock.Acquire(dataDir, what);
             SqliteJournal.Prepare(journalPath);
             var full = config
                 .WithFallback(SqliteJournal.Hocon(journalPath, queryRefresh))
                 .WithFallback(SerializationConfig.Hocon)
                 .WithFallback(SchedulerLogging.AkkaHocon);
-            var system = CreateSystem(name, full, SqliteJournal.DataOptions(journalPath));
+            var system = CreateSystem(name, full, security, SqliteJournal.DataOptions(journalPath));
             system.RegisterOnTermination(folderLock.Dispose);
             return system;
         }
         catch
         {
-            folderLock.Dispose();
+            folderLock?.Dispose();
+            security?.Dispose();
             throw;
         }
     }
@@ -281,7 +294,38 @@ public static class SchedulerNodes
     }
 
     /// <summary>A seed master's HOST:PORT as the actor-system address Akka joins.</summary>
-    public static string SeedAddress(string hostPort) => $"akka.tcp://{SchedulerPaths.SystemName}@{hostPort}";
+    public static string SeedAddress(string hostPort, bool tls = false) =>
+        $"{(tls ? TransportSecurity.TlsProtocol : TransportSecurity.PlainProtocol)}://{SchedulerPaths.SystemName}@{hostPort}";
+
+    /// <summary>
+    /// <c>scheduler.tls</c> for a node's ActorSystem: the HOCON on top of <paramref name="config"/> that turns mutual TLS
+    /// on, and the loaded certificates (null when off). Seed nodes must speak the same protocol: a master with TLS on
+    /// would otherwise try to join <c>akka.tcp://</c> addresses it has no transport for.
+    /// </summary>
+    private static (Config Config, TransportSecurity? Security) Transport(Config config, string origin)
+    {
+        var tls = NodeConfig.Read(() => TlsSettings.Create(config, origin));
+        var protocol = TransportSecurity.Protocol(tls);
+        var seeds = config.HasPath("akka.cluster.seed-nodes") ? config.GetStringList("akka.cluster.seed-nodes") : [];
+        if (seeds.FirstOrDefault(seed => !seed.StartsWith(protocol + "://", StringComparison.Ordinal)) is { } wrong)
+        {
+            throw new ConfigurationException(
+                $"{origin}: akka.cluster.seed-nodes has '{wrong}', but with scheduler.tls.enabled = {(tls.Enabled ? "on" : "off")} every seed is {protocol}://{SchedulerPaths.SystemName}@HOST:PORT");
+        }
+
+        return tls.Enabled
+            ? (TransportSecurity.Hocon.WithFallback(config), NodeConfig.Read(() => TransportSecurity.Load(tls, origin)))
+            : (config, null);
+    }
+
+    /// <summary>One warning line at start for a node reachable beyond loopback without TLS (anyone there could run commands).</summary>
+    private static void WarnIfPlaintext(ActorSystem system)
+    {
+        if (TransportSecurity.PlaintextWarning(system.Settings.Config) is { } warning)
+        {
+            Serilog.Log.Warning("{Warning}", warning);
+        }
+    }
 
     private static Config PausedOverride(NodeOptions options) => options.Paused is { } paused
         ? ConfigurationFactory.ParseString($"scheduler.master.start-paused = {(paused ? "on" : "off")}")
@@ -313,16 +357,23 @@ public static class SchedulerNodes
         return overrides;
     }
 
-    private static ActorSystem CreateSystem(string name, Config config, Setup? setup)
+    /// <summary>An ActorSystem with <paramref name="setups"/> and, with TLS, the certificates (released when it terminates).</summary>
+    private static ActorSystem CreateSystem(string name, Config config, TransportSecurity? security, params Setup[] setups)
     {
-        var bootstrap = BootstrapSetup.Create().WithConfig(config);
-        var all = setup is null ? ActorSystemSetup.Create(bootstrap) : ActorSystemSetup.Create(bootstrap, setup);
+        Setup[] all = [BootstrapSetup.Create().WithConfig(config), .. setups, .. security is null ? Array.Empty<Setup>() : [security.Setup()]];
         try
         {
-            return ActorSystem.Create(name, all);
+            var system = ActorSystem.Create(name, ActorSystemSetup.Create(all));
+            if (security is not null)
+            {
+                system.RegisterOnTermination(security.Dispose);
+            }
+
+            return system;
         }
         catch (Exception e)
         {
+            security?.Dispose();
             throw new ConfigurationException($"cannot start: {e.GetBaseException().Message}", e);
         }
     }

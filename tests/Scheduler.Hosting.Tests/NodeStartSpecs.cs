@@ -82,6 +82,21 @@ public sealed class NodeStartSpecs : IDisposable
     }
 
     [Fact]
+    public void A_TLS_master_with_plain_TCP_seed_nodes_should_be_refused_naming_the_key()
+    {
+        var config = ConfigurationFactory.ParseString("""
+            scheduler.tls { enabled = on, ca-certificate = ca.crt, certificate = master.pfx }
+            akka.cluster.seed-nodes = ["akka.tcp://scheduler@127.0.0.1:4053"]
+            akka.remote.dot-netty.tcp.port = 4053
+            """).WithFallback(MasterConfig("tls"));
+
+        var error = Assert.Throws<ConfigurationException>(() => SchedulerNodes.StartMasterSystem(config, "tls.conf", "127.0.0.1", 0));
+
+        Assert.Equal("tls.conf: akka.cluster.seed-nodes has 'akka.tcp://scheduler@127.0.0.1:4053', but with scheduler.tls.enabled = on "
+            + "every seed is akka.ssl.tcp://scheduler@HOST:PORT", error.Message);
+    }
+
+    [Fact]
     public void PostgreSQL_connection_strings_should_get_timeouts_unless_they_set_them()
     {
         var defaults = new Npgsql.NpgsqlConnectionStringBuilder(Persistence.PostgresJournal.ConnectionString("Host=db;Database=s"));

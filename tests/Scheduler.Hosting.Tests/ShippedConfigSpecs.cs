@@ -2,6 +2,7 @@ using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using Scheduler.Agent;
 using Scheduler.Core.Configuration;
+using Scheduler.Core.Security;
 using Scheduler.Master;
 
 namespace Scheduler.Hosting.Tests;
@@ -17,7 +18,7 @@ public sealed class ShippedConfigSpecs
     private static readonly string HoconFolder = Path.Combine(Root, "hocon");
 
     /// <summary>Topology folders: files that start nodes meant to run together.</summary>
-    private static readonly string[] Topologies = ["one-host", "three-masters"];
+    private static readonly string[] Topologies = ["one-host", "three-masters", "tls"];
 
     public static TheoryData<string> Files() =>
         new(Directory.GetFiles(HoconFolder, "*.conf", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(HoconFolder, f)));
@@ -38,6 +39,7 @@ public sealed class ShippedConfigSpecs
         // A file for an agent names it; the others get a name as `scheduler agent --name` would give one.
         var agentConfig = IsAgent(name) ? config : ConfigurationFactory.ParseString("scheduler.agent.name = a1").WithFallback(config);
         var agent = AgentSettings.Create(agentConfig, name);
+        TlsSettings.Create(config, name);
         if (Path.GetFileName(name).StartsWith("standalone", StringComparison.Ordinal))
         {
             master.CheckedAgainstAgentWindow(agent.ReconnectWindow, agent.KillGrace, name);
@@ -48,7 +50,7 @@ public sealed class ShippedConfigSpecs
     [MemberData(nameof(Files))]
     public void Shipped_file_should_set_only_keys_the_scheduler_reads(string name)
     {
-        var known = LeafKeys(MasterSettings.DefaultConfig).Concat(LeafKeys(AgentSettings.DefaultConfig)).ToHashSet();
+        var known = ReferenceKeys().ToHashSet();
 
         var unknown = LeafKeys(Load(name))
             .Where(key => key.StartsWith("scheduler.", StringComparison.Ordinal) && !key.StartsWith("scheduler.jobs.", StringComparison.Ordinal))
@@ -63,10 +65,14 @@ public sealed class ShippedConfigSpecs
     public void Topology_files_should_fit_together(string folder)
     {
         var files = Directory.GetFiles(Path.Combine(HoconFolder, folder), "*.conf").Select(f => Path.Combine(folder, Path.GetFileName(f))).ToList();
-        var masters = files.Where(f => !IsAgent(f)).Select(f => (File: f, Config: Load(f), Settings: MasterSettings.Create(Load(f), f))).ToList();
+        var masters = files.Where(f => !IsAgent(f) && !IsClient(f)).Select(f => (File: f, Config: Load(f), Settings: MasterSettings.Create(Load(f), f))).ToList();
         var agents = files.Where(IsAgent).Select(f => (File: f, Config: Load(f), Settings: AgentSettings.Create(Load(f), f))).ToList();
         Assert.NotEmpty(masters);
         Assert.NotEmpty(agents);
+
+        // All with TLS (and the same CA) or none: a plain node and a TLS node cannot talk.
+        var tls = files.Select(f => TlsSettings.Create(Load(f), f)).ToList();
+        Assert.Single(tls.Select(t => (t.Enabled, t.CaCertificate)).Distinct());
 
         // Every node on its own fixed port; every agent its own name and data folder.
         var endpoints = masters.Select(m => Endpoint(m.Config)).Concat(agents.Select(a => Endpoint(a.Config))).ToList();
@@ -96,7 +102,7 @@ public sealed class ShippedConfigSpecs
         Assert.Single(masters.Select(m => m.Settings.ConnectionString).Distinct());
         var seeds = Seeds(masters[0].Config);
         Assert.All(masters, m => Assert.Equal(seeds, Seeds(m.Config)));
-        Assert.Equal(masterEndpoints.Select(SchedulerNodes.SeedAddress).Order(), seeds.Order());
+        Assert.Equal(masterEndpoints.Select(e => SchedulerNodes.SeedAddress(e, TlsSettings.Create(masters[0].Config).Enabled)).Order(), seeds.Order());
     }
 
     [Fact]
@@ -104,13 +110,17 @@ public sealed class ShippedConfigSpecs
     {
         var guide = File.ReadAllText(Path.Combine(Root, "docs", "operator-guide.md"));
 
-        var missing = LeafKeys(MasterSettings.DefaultConfig).Concat(LeafKeys(AgentSettings.DefaultConfig))
+        var missing = ReferenceKeys()
             .Distinct()
             .Where(key => !guide.Contains($"`{key}`", StringComparison.Ordinal))
             .ToList();
 
         Assert.Empty(missing);
     }
+
+    /// <summary>Every key of the reference files: master, agent, and transport security (scheduler.tls, read by every node).</summary>
+    private static IEnumerable<string> ReferenceKeys() =>
+        LeafKeys(MasterSettings.DefaultConfig).Concat(LeafKeys(AgentSettings.DefaultConfig)).Concat(LeafKeys(TlsSettings.DefaultConfig));
 
     private static Config Load(string name)
     {
@@ -120,6 +130,9 @@ public sealed class ShippedConfigSpecs
     }
 
     private static bool IsAgent(string name) => Path.GetFileName(name).StartsWith("agent", StringComparison.Ordinal);
+
+    /// <summary>A file for the client commands (<c>--config</c>): only its scheduler.tls is read.</summary>
+    private static bool IsClient(string name) => Path.GetFileName(name).StartsWith("client", StringComparison.Ordinal);
 
     private static string Endpoint(Config config) =>
         $"{config.GetString("akka.remote.dot-netty.tcp.hostname")}:{config.GetInt("akka.remote.dot-netty.tcp.port")}";

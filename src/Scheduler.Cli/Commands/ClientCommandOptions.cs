@@ -1,11 +1,17 @@
 using System.CommandLine;
+using Akka.Configuration;
 using Scheduler.Client;
+using SettingsException = Scheduler.Core.Configuration.SettingsException;
+using Scheduler.Core.Security;
+using Scheduler.Hosting;
+using ConfigurationException = Scheduler.Hosting.ConfigurationException;
 
 namespace Scheduler.Cli.Commands;
 
 /// <summary>
 /// <c>--master</c> (repeatable, default <c>$SCHEDULER_MASTER</c> else 127.0.0.1:4053), <c>--json</c>,
-/// <c>--verbose</c>, and running a command body against a connected <see cref="SchedulerClient"/>.
+/// <c>--verbose</c>, <c>--config</c> (its <c>scheduler.tls</c>) with the <c>SCHEDULER_TLS_*</c> variables on top, and running
+/// a command body against a connected <see cref="SchedulerClient"/>.
 /// </summary>
 public sealed class ClientCommandOptions
 {
@@ -16,6 +22,24 @@ public sealed class ClientCommandOptions
 
     /// <summary>How long a request may wait for the Master (a duration, default 5s).</summary>
     public const string RequestTimeoutEnvironmentVariable = "SCHEDULER_REQUEST_TIMEOUT";
+
+    /// <summary>Mutual TLS without a --config file: the cluster CA's certificate file (ca.crt).</summary>
+    public const string TlsCaEnvironmentVariable = "SCHEDULER_TLS_CA_CERTIFICATE";
+
+    /// <summary>This client's PKCS#12 file; setting it turns TLS on.</summary>
+    public const string TlsCertificateEnvironmentVariable = "SCHEDULER_TLS_CERTIFICATE";
+
+    public const string TlsPasswordEnvironmentVariable = "SCHEDULER_TLS_PASSWORD";
+
+    public const string TlsPasswordFileEnvironmentVariable = "SCHEDULER_TLS_PASSWORD_FILE";
+
+    private static readonly (string Key, string Variable)[] TlsVariables =
+    [
+        ("scheduler.tls.ca-certificate", TlsCaEnvironmentVariable),
+        ("scheduler.tls.certificate", TlsCertificateEnvironmentVariable),
+        ("scheduler.tls.password", TlsPasswordEnvironmentVariable),
+        ("scheduler.tls.password-file", TlsPasswordFileEnvironmentVariable),
+    ];
 
     private readonly CliConsole _console;
 
@@ -42,6 +66,11 @@ public sealed class ClientCommandOptions
         });
         Json = new Option<bool>("--json") { Description = "Print one JSON document on stdout" };
         Verbose = new Option<bool>("--verbose") { Description = "Show the client's log lines on stderr" };
+        Config = new Option<string?>("--config")
+        {
+            Description = $"A HOCON file whose scheduler.tls block is used to reach masters that run TLS ({TlsCertificateEnvironmentVariable} and the other SCHEDULER_TLS_* variables win over it)",
+            HelpName = "FILE",
+        };
     }
 
     public Option<string[]> Master { get; }
@@ -49,6 +78,8 @@ public sealed class ClientCommandOptions
     public Option<bool> Json { get; }
 
     public Option<bool> Verbose { get; }
+
+    public Option<string?> Config { get; }
 
     public static string[] DefaultMasters(CliConsole console)
     {
@@ -63,6 +94,7 @@ public sealed class ClientCommandOptions
         command.Options.Add(Master);
         command.Options.Add(Json);
         command.Options.Add(Verbose);
+        command.Options.Add(Config);
     }
 
     public SchedulerClientOptions ClientOptions(ParseResult parse)
@@ -80,6 +112,7 @@ public sealed class ClientCommandOptions
         {
             LogLevel = parse.GetValue(Verbose) ? "INFO" : "OFF",
             LogWriter = _console.Error,
+            Tls = Tls(parse.GetValue(Config)),
         };
         if (_console.GetEnvironmentVariable(ClientHostEnvironmentVariable) is { Length: > 0 } host)
         {
@@ -94,6 +127,51 @@ public sealed class ClientCommandOptions
         }
 
         return options;
+    }
+
+    /// <summary>
+    /// <c>scheduler.tls</c> of the <c>--config</c> file with the <c>SCHEDULER_TLS_*</c> variables on top; setting
+    /// <c>SCHEDULER_TLS_CERTIFICATE</c> turns TLS on. Throws <see cref="UsageException"/> naming the key or variable.
+    /// </summary>
+    private TlsSettings Tls(string? configFile)
+    {
+        var config = ConfigurationFactory.Empty;
+        var origin = "environment";
+        if (configFile is not null)
+        {
+            try
+            {
+                (config, origin) = NodeConfig.Load(new NodeOptions(ConfigFile: configFile), ConfigurationFactory.Empty);
+            }
+            catch (ConfigurationException e)
+            {
+                throw new UsageException(e.Message);
+            }
+        }
+
+        var fromEnvironment = ConfigurationFactory.Empty;
+        foreach (var (key, variable) in TlsVariables)
+        {
+            if (_console.GetEnvironmentVariable(variable) is { Length: > 0 } value)
+            {
+                fromEnvironment = NodeConfig.Set(key, value).WithFallback(fromEnvironment);
+            }
+        }
+
+        if (_console.GetEnvironmentVariable(TlsCertificateEnvironmentVariable) is { Length: > 0 })
+        {
+            fromEnvironment = ConfigurationFactory.ParseString("scheduler.tls.enabled = on").WithFallback(fromEnvironment);
+            origin = configFile is null ? "SCHEDULER_TLS_* variables" : $"{configFile} and SCHEDULER_TLS_* variables";
+        }
+
+        try
+        {
+            return TlsSettings.Create(fromEnvironment.WithFallback(config), origin);
+        }
+        catch (SettingsException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 
     /// <summary>
@@ -113,6 +191,11 @@ public sealed class ClientCommandOptions
         {
             _console.Error.WriteLine($"error: {SchedulerCli.OneLine(e.Message)}");
             return ExitCodes.RequestFailed;
+        }
+        catch (SettingsException e)
+        {
+            // The TLS files named in the settings: missing, wrong password, expired, or not issued by the CA.
+            throw new UsageException(e.Message);
         }
     }
 }
