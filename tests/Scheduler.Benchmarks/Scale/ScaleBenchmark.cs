@@ -23,6 +23,7 @@ public sealed partial class ScaleBenchmark : IBenchmark
 {
     private const int DefaultAgents = 100;
     private static readonly TimeSpan IdlePeriod = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(15);
     private static readonly Config ShippedTimings = ConfigurationFactory.ParseString("scheduler { heartbeat-interval = 1s, unreachable-after = 5s }");
 
     public string Name => "scale";
@@ -35,6 +36,11 @@ public sealed partial class ScaleBenchmark : IBenchmark
     public async Task<IReadOnlyList<BenchmarkResult>> RunAsync(BenchmarkOptions options, CancellationToken cancellationToken)
     {
         var count = options.Events ?? DefaultAgents;
+        // N agents share this process's thread pool, where each real agent has its own: their SQLite journals block
+        // pool threads (Microsoft.Data.Sqlite's async calls run synchronously), and with the pool's default minimum
+        // (one thread per core) a hundred starting agents starved each other's remoting until associations timed out.
+        ThreadPool.GetMinThreads(out var workers, out var ports);
+        ThreadPool.SetMinThreads(Math.Max(workers, 2 * count), ports);
         var root = TempFolder.For(Name);
         var port = LoopbackPorts.Free();
         var agents = new List<AgentHost>();
@@ -44,6 +50,7 @@ public sealed partial class ScaleBenchmark : IBenchmark
         try
         {
             await using var probe = new MasterProbe(address);
+            await Task.Delay(Settle, cancellationToken); // past start-up work (JIT, cluster formation, the recovery rehearsal)
             var idleAlone = await ProcessCpu.ShareOfOneCoreAsync(master.Id, IdlePeriod, cancellationToken);
             Console.WriteLine($"master alone: {idleAlone:P1} of one core over {IdlePeriod.TotalSeconds:0} s");
 
@@ -62,6 +69,7 @@ public sealed partial class ScaleBenchmark : IBenchmark
             }
 
             Console.WriteLine($"{count} agents started and connected in {clock.Elapsed.TotalSeconds:0.0} s");
+            await Task.Delay(Settle, cancellationToken);
             var idleWithAgents = await ProcessCpu.ShareOfOneCoreAsync(master.Id, IdlePeriod, cancellationToken);
             Console.WriteLine($"master with {count} agents: {idleWithAgents:P1} of one core over {IdlePeriod.TotalSeconds:0} s");
 
