@@ -25,6 +25,10 @@ public static class NodeConfig
             }
 
             file = ConfigurationFactory.ParseString(text);
+            if (SchedulerKeys.Problem(file) is { } unknown)
+            {
+                throw new ConfigurationException($"config file '{path}': {unknown}");
+            }
         }
 
         return (overrides.WithFallback(file), origin);

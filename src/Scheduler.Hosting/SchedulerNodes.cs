@@ -305,7 +305,7 @@ public static class SchedulerNodes
     private static (Config Config, TransportSecurity? Security) Transport(Config config, string origin)
     {
         var tls = NodeConfig.Read(() => TlsSettings.Create(config, origin));
-        var protocol = TransportSecurity.Protocol(tls);
+        var protocol = SeedProtocol(config, tls);
         var seeds = config.HasPath("akka.cluster.seed-nodes") ? config.GetStringList("akka.cluster.seed-nodes") : [];
         if (seeds.FirstOrDefault(seed => !seed.StartsWith(protocol + "://", StringComparison.Ordinal)) is { } wrong)
         {
@@ -316,6 +316,19 @@ public static class SchedulerNodes
         return tls.Enabled
             ? (TransportSecurity.Hocon.WithFallback(config), NodeConfig.Read(() => TransportSecurity.Load(tls, origin)))
             : (config, null);
+    }
+
+    /// <summary>
+    /// The protocol of this node's addresses: plain or TLS, prefixed by each transport adapter it applies (Akka names
+    /// the throttler's addresses, which Scheduler.TestKit uses to cut links, <c>akka.trttl.tcp://</c>).
+    /// </summary>
+    private static string SeedProtocol(Config config, TlsSettings tls)
+    {
+        var scheme = TransportSecurity.Protocol(tls)["akka.".Length..];
+        var adapters = config.HasPath("akka.remote.dot-netty.tcp.applied-adapters")
+            ? config.GetStringList("akka.remote.dot-netty.tcp.applied-adapters")
+            : [];
+        return "akka." + adapters.Aggregate(scheme, (wrapped, adapter) => $"{adapter}.{wrapped}");
     }
 
     /// <summary>One warning line at start for a node reachable beyond loopback without TLS (anyone there could run commands).</summary>

@@ -23,6 +23,23 @@ public sealed class NodeStartSpecs : IDisposable
         ConfigurationFactory.ParseString($"scheduler.master.data-dir = \"{Path.Combine(_dir, folder)}\"");
 
     [Fact]
+    public void A_misspelt_scheduler_key_should_fail_naming_the_file_the_key_and_the_nearest_known_one()
+    {
+        var path = File("typo.conf", "scheduler.agent { name = a1, reconect-window = 1m }\nakka.loglevel = INFO\n");
+
+        var error = Assert.Throws<ConfigurationException>(() => NodeConfig.Load(new NodeOptions(ConfigFile: path), ConfigurationFactory.Empty));
+
+        Assert.Equal($"config file '{path}': unknown key 'scheduler.agent.reconect-window' (did you mean 'scheduler.agent.reconnect-window'?); "
+                     + "the scheduler would ignore it (every key: docs/operator-guide.md)", error.Message);
+        var far = File("far.conf", "scheduler.master.colour = blue\n");
+        Assert.EndsWith("unknown key 'scheduler.master.colour'; the scheduler would ignore it (every key: docs/operator-guide.md)",
+            Assert.Throws<ConfigurationException>(() => NodeConfig.Load(new NodeOptions(ConfigFile: far), ConfigurationFactory.Empty)).Message);
+        // Jobs are checked by their own reader; akka.* keys are Akka's.
+        var jobs = File("jobs.conf", "scheduler.jobs.nightly { command = [\"true\"], agent = a1 }\nakka.whatever = 1\n");
+        NodeConfig.Load(new NodeOptions(ConfigFile: jobs), ConfigurationFactory.Empty);
+    }
+
+    [Fact]
     public void Malformed_HOCON_should_fail_with_one_line_naming_the_file()
     {
         var path = File("bad.conf", "scheduler { heartbeat-interval = 1s\n");

@@ -50,14 +50,7 @@ public sealed class ShippedConfigSpecs
     [MemberData(nameof(Files))]
     public void Shipped_file_should_set_only_keys_the_scheduler_reads(string name)
     {
-        var known = ReferenceKeys().ToHashSet();
-
-        var unknown = LeafKeys(Load(name))
-            .Where(key => key.StartsWith("scheduler.", StringComparison.Ordinal) && !key.StartsWith("scheduler.jobs.", StringComparison.Ordinal))
-            .Where(key => !known.Contains(key))
-            .ToList();
-
-        Assert.Empty(unknown);
+        Assert.Null(SchedulerKeys.Problem(Load(name)));
     }
 
     [Theory]
@@ -110,17 +103,13 @@ public sealed class ShippedConfigSpecs
     {
         var guide = File.ReadAllText(Path.Combine(Root, "docs", "operator-guide.md"));
 
-        var missing = ReferenceKeys()
+        var missing = SchedulerKeys.All
             .Distinct()
             .Where(key => !guide.Contains($"`{key}`", StringComparison.Ordinal))
             .ToList();
 
         Assert.Empty(missing);
     }
-
-    /// <summary>Every key of the reference files: master, agent, and transport security (scheduler.tls, read by every node).</summary>
-    private static IEnumerable<string> ReferenceKeys() =>
-        LeafKeys(MasterSettings.DefaultConfig).Concat(LeafKeys(AgentSettings.DefaultConfig)).Concat(LeafKeys(TlsSettings.DefaultConfig));
 
     private static Config Load(string name)
     {
@@ -141,13 +130,6 @@ public sealed class ShippedConfigSpecs
         config.HasPath("akka.cluster.seed-nodes") ? config.GetStringList("akka.cluster.seed-nodes").ToList() : [];
 
     /// <summary>The full paths of every value that is not an object (lists count as values).</summary>
-    private static IEnumerable<string> LeafKeys(Config config) => LeafKeys(config.Root, "");
-
-    private static IEnumerable<string> LeafKeys(HoconValue value, string path) =>
-        value.IsObject()
-            ? value.GetObject().Items.SelectMany(item => LeafKeys(item.Value, path.Length == 0 ? item.Key : $"{path}.{item.Key}"))
-            : [path];
-
     private static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
