@@ -33,7 +33,11 @@ public static class NodeCommands
 
     public static Command Agent(CliConsole console)
     {
-        var name = new Option<string>("--name") { Description = "The agent's name, the one tasks are submitted to", HelpName = "NAME", Required = true };
+        var name = new Option<string>("--name")
+        {
+            Description = "The agent's name, the one tasks are submitted to (default: scheduler.agent.name of --config)",
+            HelpName = "NAME",
+        };
         var config = ConfigOption();
         var data = DataOption();
         var masters = HostPortsOption("--master", "HOST:PORT of a master; repeat for several");
@@ -51,10 +55,15 @@ public static class NodeCommands
         };
         command.SetAction(parse =>
         {
-            var agentName = parse.GetRequiredValue(name);
-            if (Contracts.Tasks.TaskIds.Problem(agentName, "agent name") is { } problem)
+            var agentName = parse.GetValue(name);
+            if (agentName is not null && Contracts.Tasks.TaskIds.Problem(agentName, "agent name") is { } problem)
             {
                 throw new UsageException(problem);
+            }
+
+            if (agentName is null && !NamesAgent(ExistingConfig(parse.GetValue(config))))
+            {
+                throw new UsageException("the agent needs a name: give --name NAME, or set scheduler.agent.name in the --config file");
             }
 
             var options = new NodeOptions(
@@ -69,6 +78,12 @@ public static class NodeCommands
         });
         return command;
     }
+
+    /// <summary>Whether the config file sets <c>scheduler.agent.name</c> (its value is checked when the agent starts).</summary>
+    private static bool NamesAgent(string? configFile) =>
+        configFile is not null
+        && NodeConfig.Load(new NodeOptions(ConfigFile: configFile), Akka.Configuration.ConfigurationFactory.Empty).Config
+            .GetString("scheduler.agent.name", "") is { Length: > 0 };
 
     public static Command Standalone(CliConsole console)
     {

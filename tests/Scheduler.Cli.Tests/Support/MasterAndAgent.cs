@@ -85,11 +85,14 @@ public sealed partial class MasterAndAgent(string agentName) : IAsyncDisposable
             timeout);
 
     /// <summary>Polls <c>scheduler agents --json</c> until this pair's agent shows <paramref name="state"/>.</summary>
-    public Task WaitForAgentAsync(string state, TimeSpan? timeout = null) =>
+    public Task WaitForAgentAsync(string state, TimeSpan? timeout = null) => WaitForAgentAsync(state, AgentName, timeout);
+
+    /// <summary>Polls <c>scheduler agents --json</c> until agent <paramref name="name"/> shows <paramref name="state"/>.</summary>
+    public Task WaitForAgentAsync(string state, string name, TimeSpan? timeout = null) =>
         Eventually.TrueAsync(
             async () => (await JsonAsync("agents", "--json")).EnumerateArray()
-                .Any(a => a.GetProperty("name").GetString() == AgentName && a.GetProperty("state").GetString() == state),
-            $"agent {AgentName} {state}",
+                .Any(a => a.GetProperty("name").GetString() == name && a.GetProperty("state").GetString() == state),
+            $"agent {name} {state}",
             timeout);
 
     public async ValueTask DisposeAsync()
