@@ -124,7 +124,7 @@ public sealed partial class TestCluster
     {
         var journal = await AgentJournalAsync(agent);
         var byAgent = journal.GroupBy(e => e.TaskId).ToDictionary(g => g.Key, g => JournaledState(g.ToList()));
-        var byMaster = (await HistoryAsync(agent, 10_000)).ToDictionary(t => t.TaskId, t => (TaskState?)t.State);
+        var byMaster = (await WholeHistoryAsync(agent, StartedAt - TimeSpan.FromMinutes(1), DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1))).ToDictionary(t => t.TaskId, t => (TaskState?)t.State);
         return byAgent.Keys.Union(byMaster.Keys).ToDictionary(
             id => id, id => (byAgent.GetValueOrDefault(id), byMaster.GetValueOrDefault(id)));
     }

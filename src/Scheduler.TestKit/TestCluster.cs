@@ -45,6 +45,9 @@ public sealed partial class TestCluster : IAsyncDisposable
     /// <summary>The remoting protocol of every system of this cluster.</summary>
     public string Protocol { get; }
 
+    /// <summary>When the cluster was started: every task of its history was submitted after it.</summary>
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
     /// <summary>The cluster's temp folder: every node's data and task logs are below it; deleted on dispose.</summary>
     public string Root { get; }
 

@@ -11,6 +11,18 @@ public sealed class ProcessSpecs
         SchedulerCommand.RunAsync(environment, args);
 
     [Fact]
+    public void The_command_should_ship_with_thread_pool_spinning_off()
+    {
+        // An idle master's CPU halves without it (docs/decisions.md, "Benchmarks and idle cost").
+        using var runtimeConfig = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "scheduler.runtimeconfig.json")));
+
+        var spinLimit = runtimeConfig.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties")
+            .GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit");
+
+        Assert.Equal(0, spinLimit.GetInt32());
+    }
+
+    [Fact]
     public async Task Help_should_list_the_commands_and_exit_0()
     {
         var (exitCode, output, error) = await RunAsync(null, "--help");

@@ -54,12 +54,12 @@ public sealed class FenceBenchmark : IBenchmark
             Console.WriteLine($"round {round}: killed {late * 1000:0} ms after the window, unreachable after {detected:0.00} s; timer late {timerLate * 1000:0} ms");
         }
 
-        var killP50 = Percentile(lateness, 0.5);
-        var timerP50 = Percentile(timer, 0.5);
+        var killP50 = Statistics.Percentile(lateness, 0.5);
+        var timerP50 = Statistics.Percentile(timer, 0.5);
         return [new BenchmarkResult("fence", lateness.Max(), "s (max)", timer.Max(), "s (max)", "a .NET timer of the window's length, late by",
             Target.AtMost(1.0),
             $"{rounds} partitions longer than a {Window.TotalSeconds:0} s window: kill after the window (from the last heartbeat the Master got) p50 {Ms(killP50)} max {Ms(lateness.Max())}; "
-            + $"timer late p50 {Ms(timerP50)}; the Master saw the agent unreachable after p50 {Percentile(detection, 0.5):0.00} s max {detection.Max():0.00} s "
+            + $"timer late p50 {Ms(timerP50)}; the Master saw the agent unreachable after p50 {Statistics.Percentile(detection, 0.5):0.00} s max {detection.Max():0.00} s "
             + "(unreachable-after 1.5 s, heartbeat 200 ms)")];
     }
 
@@ -85,11 +85,6 @@ public sealed class FenceBenchmark : IBenchmark
         return ((killed.At - lastContact - Window).TotalSeconds, (unreachable.At - cut).TotalSeconds, (await timer).TotalSeconds);
     }
 
-    private static double Percentile(List<double> values, double p)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[(int)Math.Min(sorted.Count - 1, Math.Floor(p * sorted.Count))];
-    }
 
     private static string Ms(double seconds) => (seconds * 1000).ToString("0", CultureInfo.InvariantCulture) + " ms";
 }

@@ -108,7 +108,7 @@ public sealed partial class HandoverBenchmark : IBenchmark
             TempFolder.TryDelete(root);
         }
 
-        var baseline = Median(restarts.Select(r => r.Seconds));
+        var baseline = Statistics.Median(restarts.Select(r => r.Seconds));
         Console.WriteLine($"baseline, one master killed and started again at once: median {S(baseline)} s, max {S(restarts.Max(r => r.Seconds))} s; "
                           + $"median steps: {MedianSteps(restarts, RestartSteps)}");
         return
@@ -120,7 +120,7 @@ public sealed partial class HandoverBenchmark : IBenchmark
 
     private static BenchmarkResult Result(string name, string what, List<Measurement> runs, HandoverStep[] steps, double baseline, Target target)
     {
-        var median = Median(runs.Select(r => r.Seconds));
+        var median = Statistics.Median(runs.Select(r => r.Seconds));
         var max = runs.Max(r => r.Seconds);
         var stepMedians = MedianSteps(runs, steps);
         Console.WriteLine($"{what}: median {S(median)} s, max {S(max)} s; median steps: {stepMedians}");
@@ -132,14 +132,9 @@ public sealed partial class HandoverBenchmark : IBenchmark
     /// <summary>Each step's median over the measurements that logged it ("-" when none did).</summary>
     private static string MedianSteps(List<Measurement> runs, HandoverStep[] steps) =>
         string.Join(", ", steps.Select(step => runs.Select(r => r.Steps[step.Name]).OfType<double>().ToList() is { Count: > 0 } times
-            ? $"{step.Name} +{S(Median(times))}"
+            ? $"{step.Name} +{S(Statistics.Median(times))}"
             : $"{step.Name} -"));
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 
     private static string S(double seconds) => seconds.ToString("0.0", CultureInfo.InvariantCulture);
 

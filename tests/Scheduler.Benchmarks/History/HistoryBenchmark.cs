@@ -47,10 +47,10 @@ public sealed class HistoryBenchmark(string kind) : IBenchmark
                 await using var probe = new MasterProbe(SchedulerNodes.Address(master));
                 var latencies = await MeasureAsync(probe, entries, cancellationToken);
                 var all = latencies.Values.SelectMany(l => l).ToList();
-                var p99 = Percentile(all, 0.99);
-                var detail = string.Join(", ", latencies.Select(l => $"{l.Key} p50 {Ms(Percentile(l.Value, 0.5))} p99 {Ms(Percentile(l.Value, 0.99))}"));
-                Console.WriteLine($"baseline: raw SELECT by primary key p50 {Ms(Percentile(baseline, 0.5))} p99 {Ms(Percentile(baseline, 0.99))} ms");
-                return [new BenchmarkResult(Name, p99, "ms (p99)", Percentile(baseline, 0.99), "ms (p99)", "raw SELECT by task id", Target.AtMost(50),
+                var p99 = Statistics.Percentile(all, 0.99);
+                var detail = string.Join(", ", latencies.Select(l => $"{l.Key} p50 {Ms(Statistics.Percentile(l.Value, 0.5))} p99 {Ms(Statistics.Percentile(l.Value, 0.99))}"));
+                Console.WriteLine($"baseline: raw SELECT by primary key p50 {Ms(Statistics.Percentile(baseline, 0.5))} p99 {Ms(Statistics.Percentile(baseline, 0.99))} ms");
+                return [new BenchmarkResult(Name, p99, "ms (p99)", Statistics.Percentile(baseline, 0.99), "ms (p99)", "raw SELECT by task id", Target.AtMost(50),
                     $"{entries:N0} entries; {Rounds} queries of each kind: {detail} ms")];
             }
             finally
@@ -143,11 +143,6 @@ public sealed class HistoryBenchmark(string kind) : IBenchmark
         return latencies;
     }
 
-    private static double Percentile(List<double> values, double p)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
-    }
 
     private static string Ms(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
 }
