@@ -77,7 +77,7 @@ public sealed class SerializationSpecs : IDisposable
     {
         var manifests = MessageManifests.Types.Select(MessageManifests.ManifestOf).ToList();
 
-        Assert.Equal(69, manifests.Count);
+        Assert.Equal(70, manifests.Count);
         Assert.Equal(manifests.Count, manifests.Distinct(StringComparer.Ordinal).Count());
         foreach (var type in MessageManifests.Types)
         {
@@ -174,7 +174,8 @@ public sealed class SerializationSpecs : IDisposable
         var back = (AgentEventsAdopted)serializer.FromBinary(serializer.ToBinary(adopted), "mj.adopted");
 
         Assert.Equal(
-            [typeof(TaskAccepted), typeof(TaskStarted), typeof(TaskExited), typeof(TaskTimedOut), typeof(TaskKilled), typeof(TaskFailedToStart), typeof(TaskLost)],
+            [typeof(TaskAccepted), typeof(TaskStarted), typeof(TaskExited), typeof(TaskTimedOut), typeof(TaskKilled), typeof(TaskFailedToStart), typeof(TaskLost),
+             typeof(TaskOutputTruncated)],
             back.Events.Select(e => e.Event.GetType()));
         Assert.Equal(new TaskKilled("t-1", "by user", 137, At), back.Events[4].Event);
         Assert.Equal(17, back.ToOffset);
@@ -189,6 +190,7 @@ public sealed class SerializationSpecs : IDisposable
         new TaskKilled("t-1", "by user", 137, At),
         new TaskFailedToStart("t-1", "No such file or directory", At),
         new TaskLost("t-1", "agent restarted", At),
+        new TaskOutputTruncated("t-1", 1_048_576, "No space left on device", At),
     ];
 
     private static readonly TaskStateChanged FeedTask = new(new EventOffset(121, 1), "hello.12", "a1", "hello", TaskState.Failed, 3, null, At);
@@ -209,6 +211,7 @@ public sealed class SerializationSpecs : IDisposable
             nameof(TaskKilled) => new TaskKilled("t-1", "master unreachable for 5m", null, At, ByReconnectWindow: true),
             nameof(TaskFailedToStart) => new TaskFailedToStart("t-1", "No such file", At),
             nameof(TaskLost) => new TaskLost("t-1", "agent restarted", At),
+            nameof(TaskOutputTruncated) => new TaskOutputTruncated("t-1", 1_048_576, "No space left on device", At),
             nameof(RegisterAgent) => new RegisterAgent("a1", "j1", 3, _actor, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(5), ["x", "y"], 17),
             nameof(AgentRegistered) => new AgentRegistered("a1", 3, 7, "run-1", 12, 17, TimeSpan.FromSeconds(330)),
             nameof(AgentRegistrationRefused) => new AgentRegistrationRefused("a1", 3, "name in use"),
