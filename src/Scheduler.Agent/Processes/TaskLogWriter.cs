@@ -178,9 +178,9 @@ internal sealed class TaskLogWriter : IDisposable
             file.Write(record.ToArray());
             file.Flush();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            // Still no room: the task's journal holds the truncation.
+            // Still no room (or no file that can take it): the task's journal holds the truncation.
         }
     }
 
