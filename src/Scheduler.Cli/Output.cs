@@ -43,6 +43,11 @@ public sealed class Output(TextWriter writer, bool json, TextWriter? notes = nul
             ("ended", Time(task.EndedAt)),
             ("reason", task.Reason ?? "-"),
         };
+        if (task.LogNote is { } note)
+        {
+            lines = [.. lines, ("log", note)];
+        }
+
         foreach (var (name, value) in lines)
         {
             writer.WriteLine($"{name + ":",-11}{value}");

@@ -11,6 +11,7 @@ using Scheduler.Contracts.Jobs;
 using Scheduler.Contracts.Serialization;
 using Scheduler.Contracts.Tasks;
 using Scheduler.Core.Security;
+using Scheduler.Core.Tasks;
 
 namespace Scheduler.Client;
 
@@ -137,8 +138,11 @@ public sealed partial class SchedulerClient : IAsyncDisposable
             .WithFallback(DistributedPubSub.DefaultConfig());
     }
 
+    /// <summary>Submits a task; a spec the Master would refuse (<see cref="TaskSpecRules"/>) is refused here, with its words, before anything is sent.</summary>
     public async Task<TaskView> SubmitAsync(string agent, TaskSpec spec, CancellationToken cancellationToken = default) =>
-        (await RequestAsync<TaskResult>(new SubmitTask(agent, spec), cancellationToken).ConfigureAwait(false)).Task;
+        TaskSpecRules.Problem(spec) is { } problem
+            ? throw new SchedulerException(ErrorCode.InvalidRequest, problem)
+            : (await RequestAsync<TaskResult>(new SubmitTask(agent, spec), cancellationToken).ConfigureAwait(false)).Task;
 
     public async Task<TaskView> GetTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
         (await RequestAsync<TaskResult>(new GetTask(taskId), cancellationToken).ConfigureAwait(false)).Task;
@@ -263,6 +267,7 @@ public sealed partial class SchedulerClient : IAsyncDisposable
     private async Task<TResult> RequestAsync<TResult>(IClientRequest request, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        RefuseOversized(request);
         object reply;
         try
         {
@@ -287,6 +292,23 @@ public sealed partial class SchedulerClient : IAsyncDisposable
             Status.Failure failure => throw new SchedulerException(ErrorCode.Unavailable, failure.Cause?.Message ?? "request failed"),
             _ => throw new SchedulerException(ErrorCode.Unavailable, $"unexpected answer {reply.GetType().Name} to {request.GetType().Name}"),
         };
+    }
+
+    /// <summary>
+    /// A request too large for a frame would be dropped by the transport with no word to anyone (the caller would see
+    /// a timeout, "master not reachable"): it is refused here, naming its size and the limit, and nothing is sent.
+    /// </summary>
+    private void RefuseOversized(IClientRequest request)
+    {
+        var bytes = _system.Serialization.FindSerializerFor(request).ToBinary(request).Length;
+        var frame = _system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? WireLimits.FrameBytes;
+        var limit = frame - WireLimits.EnvelopeBytes;
+        if (bytes > limit)
+        {
+            throw new SchedulerException(ErrorCode.InvalidRequest,
+                $"the request ({request.GetType().Name}) is {bytes} bytes serialized, more than the {limit} bytes a message may carry "
+                + $"(akka.remote.dot-netty.tcp.maximum-frame-size = {frame} less its envelope); nothing was sent");
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -181,7 +181,7 @@ public static class SchedulerNodes
         var refresh = TimeSpan.FromMilliseconds(200);
         if (settings.JournalKind == JournalKind.Sqlite)
         {
-            var sqlite = StartLockedSystem(SchedulerPaths.SystemName, settings.DataDir, "master", settings.JournalPath, refresh, security,
+            var sqlite = StartLockedSystem(SchedulerPaths.SystemName, settings.DataDir, "master", JournalOwner.Master, settings.JournalPath, refresh, security,
                 config.WithFallback(SqlPersistenceHocon.Breakers(settings.DbRetryInterval, TimeSpan.FromSeconds(20))));
             var connectionString = SqliteJournal.ConnectionString(settings.JournalPath);
             return (sqlite, new MasterDatabase(new SqliteProbe(settings.JournalPath),
@@ -220,7 +220,7 @@ public static class SchedulerNodes
     {
         var settings = NodeConfig.Read(() => AgentSettings.Create(config, origin));
         var (transportConfig, security) = Transport(config, origin);
-        var system = StartLockedSystem(AgentSystemName, settings.DataDir, $"agent '{settings.Name}'", settings.JournalPath,
+        var system = StartLockedSystem(AgentSystemName, settings.DataDir, $"agent '{settings.Name}'", JournalOwner.Agent, settings.JournalPath,
             TimeSpan.FromMilliseconds(50), security, transportConfig.WithFallback(AkkaHocon.Agent(host, port)).WithFallback(AgentSettings.DefaultConfig));
         var identity = new AgentIdentity(AgentIdentity.LoadOrCreateJournalId(settings.DataDir), AgentIdentity.NextIncarnation(time, runtime.LastIncarnation));
         runtime.LastIncarnation = identity.Incarnation;
@@ -243,13 +243,14 @@ public static class SchedulerNodes
     /// The lock is released when the system terminates, or at once if it cannot start.
     /// </summary>
     private static ActorSystem StartLockedSystem(
-        string name, string dataDir, string what, string journalPath, TimeSpan queryRefresh, TransportSecurity? security, Config config)
+        string name, string dataDir, string what, JournalOwner owner, string journalPath, TimeSpan queryRefresh, TransportSecurity? security,
+        Config config)
     {
         DataFolderLock? folderLock = null;
         try
         {
             folderLock = DataFolderLock.Acquire(dataDir, what);
-            SqliteJournal.Prepare(journalPath);
+            SqliteJournal.Prepare(journalPath, owner);
             var full = config
                 .WithFallback(SqliteJournal.Hocon(journalPath, queryRefresh))
                 .WithFallback(SerializationConfig.Hocon)

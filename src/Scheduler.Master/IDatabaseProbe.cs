@@ -16,6 +16,12 @@ public interface IDatabaseProbe
     /// fail its first command (PostgreSQL 57P01), so the first attempt after an outage would fail for nothing.
     /// </summary>
     void ResetConnections();
+
+    /// <summary>
+    /// One line when <paramref name="error"/> says the database itself is damaged (a corrupt SQLite file): not an outage,
+    /// so the Master stops using it instead of retrying; null for every other error.
+    /// </summary>
+    string? CorruptionOf(Exception error) => null;
 }
 
 /// <summary>What the Master uses of its database besides the Akka.Persistence journal: the check and the history table.</summary>
@@ -24,21 +30,28 @@ public sealed record MasterDatabase(IDatabaseProbe Probe, History.TaskHistorySto
 public static class DatabaseProbeExtensions
 {
     /// <summary>One check bounded by <paramref name="timeout"/>: null when the database answered, else why not.</summary>
-    public static async Task<string?> TryCheckAsync(this IDatabaseProbe probe, TimeSpan timeout)
+    public static async Task<string?> TryCheckAsync(this IDatabaseProbe probe, TimeSpan timeout) =>
+        (await probe.ProbeAsync(timeout).ConfigureAwait(false)).Error;
+
+    /// <summary>One check bounded by <paramref name="timeout"/>, telling a damaged database from an unavailable one.</summary>
+    public static async Task<ProbeResult> ProbeAsync(this IDatabaseProbe probe, TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
         try
         {
             await probe.CheckAsync(cancel.Token).ConfigureAwait(false);
-            return null;
+            return new ProbeResult(null, null);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            return $"no answer within {Durations.Format(timeout)} (scheduler.master.db.check-timeout)";
+            return new ProbeResult($"no answer within {Durations.Format(timeout)} (scheduler.master.db.check-timeout)", null);
         }
         catch (Exception e)
         {
-            return e.GetBaseException().Message;
+            return new ProbeResult(e.GetBaseException().Message, probe.CorruptionOf(e));
         }
     }
 }
+
+/// <summary>A check's outcome: <paramref name="Error"/> null when the database answered; <paramref name="Corruption"/> when it is damaged.</summary>
+public sealed record ProbeResult(string? Error, string? Corruption);

@@ -145,7 +145,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
     /// <summary>A failed write stops this actor (Akka.Persistence's rule); the guard is told why and retries.</summary>
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        Context.Parent.Tell(new DatabaseFailed($"writing {@event.GetType().Name} failed: {cause.GetBaseException().Message}"));
+        Context.Parent.Tell(new DatabaseFailed($"writing {@event.GetType().Name} failed: {cause.GetBaseException().Message}", cause));
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
@@ -161,7 +161,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
 
         if (!_snapshotUnreadable)
         {
-            Context.Parent.Tell(new DatabaseFailed($"recovery from the journal failed: {reason.GetBaseException().Message}"));
+            Context.Parent.Tell(new DatabaseFailed($"recovery from the journal failed: {reason.GetBaseException().Message}", reason));
         }
 
         base.OnRecoveryFailure(reason, message);

@@ -28,6 +28,7 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IActorRef _scheduler = ActorRefs.Nobody;
     private DatabaseOutage? _outage;
+    private string? _corruption;
     private string? _outageCause;
     private string? _lastRunId;
     private long _lastEpoch;
@@ -66,7 +67,7 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
     private void Starting()
     {
         Receive<SchedulerReady>(_ => FromScheduler(), OnReady);
-        Receive<DatabaseFailed>(_ => FromScheduler(), f => BeginOutage(f.Error));
+        Receive<DatabaseFailed>(_ => FromScheduler(), OnDatabaseFailed);
         Receive<SnapshotUnreadable>(_ => FromScheduler(), OnSnapshotUnreadable);
         Receive<Terminated>(t => t.ActorRef.Equals(_scheduler), _ => BeginOutage("the scheduler stopped"));
         IgnoreStaleSchedulers();
@@ -83,7 +84,7 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
     /// <summary>The scheduler is up: everything goes to it; the database is checked on a timer.</summary>
     private void Running()
     {
-        Receive<DatabaseFailed>(_ => FromScheduler(), f => BeginOutage(f.Error));
+        Receive<DatabaseFailed>(_ => FromScheduler(), OnDatabaseFailed);
         Receive<Terminated>(t => t.ActorRef.Equals(_scheduler), _ => BeginOutage("the scheduler stopped"));
         IgnoreStaleSchedulers();
         Receive<CheckDatabase>(_ => Check());
@@ -106,12 +107,34 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
         Receive<CheckResult>(r => r.Id == _checkId && _outage!.Attempting && _scheduler.IsNobody(), OnAttemptCheck);
         Receive<GiveUpCheck>(_ => CheckGiveUp());
         Receive<SchedulerReady>(_ => FromScheduler(), OnReady);
-        Receive<DatabaseFailed>(_ => FromScheduler(), f => _outageCause ??= f.Error);
+        Receive<DatabaseFailed>(_ => FromScheduler(), f =>
+        {
+            if (CorruptionOf(f) is { } corruption)
+            {
+                BeginCorrupt(corruption);
+            }
+            else
+            {
+                _outageCause ??= f.Error;
+            }
+        });
         Receive<SnapshotUnreadable>(_ => FromScheduler(), OnSnapshotUnreadable);
         Receive<Terminated>(t => t.ActorRef.Equals(_scheduler), _ => AttemptFailed(_outageCause ?? "the scheduler stopped"));
         Receive<GetStatus>(_ => Sender.Tell(new StatusResult(GuardStatus(OutageDatabase(_outage!)))));
         Receive<IClientRequest>(_ => Sender.Tell(new RequestFailed(ErrorCode.DatabaseUnavailable, _outage!.Describe(Now))));
         ReceiveAny(_ => { }); // agent traffic, stale checks and stale Terminated: not answered, as by a failed Master
+    }
+
+    /// <summary>
+    /// The journal file is damaged (a corrupt SQLite file): not an outage, so nothing is retried and nothing is written to
+    /// it again. The node stays up and says so to every client request and in its status; agents get silence, as from a
+    /// failed Master. Only an operator can end this (restore a backup or repair the file, then restart the master).
+    /// </summary>
+    private void Corrupt()
+    {
+        Receive<GetStatus>(_ => Sender.Tell(new StatusResult(GuardStatus(new DatabaseStatus(false, _corruption!)))));
+        Receive<IClientRequest>(_ => Sender.Tell(new RequestFailed(ErrorCode.DatabaseUnavailable, _corruption!)));
+        ReceiveAny(_ => { });
     }
 
     /// <summary>Late words of a scheduler already given up, and its Terminated: not forwarded to the current one.</summary>
@@ -165,6 +188,31 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
         StartScheduler();
     }
 
+    private void OnDatabaseFailed(DatabaseFailed failed)
+    {
+        if (CorruptionOf(failed) is { } corruption)
+        {
+            BeginCorrupt(corruption);
+        }
+        else
+        {
+            BeginOutage(failed.Error);
+        }
+    }
+
+    private string? CorruptionOf(DatabaseFailed failed) => failed.Cause is { } cause ? _database.Probe.CorruptionOf(cause) : null;
+
+    private void BeginCorrupt(string corruption)
+    {
+        Context.Unwatch(_scheduler);
+        Context.Stop(_scheduler);
+        _scheduler = ActorRefs.Nobody;
+        (_checkId, _checking, _corruption) = (_checkId + 1, false, corruption);
+        Timers.CancelAll();
+        _log.Error("The Master stopped for good: {Corruption}", corruption);
+        Become(Corrupt);
+    }
+
     /// <summary>One check at a time; it answers itself with a <see cref="CheckResult"/>.</summary>
     private void Check()
     {
@@ -177,14 +225,21 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
         RunCheck(_database.Probe, ++_checkId, _settings.DbCheckTimeout).PipeTo(Self);
     }
 
-    private static async Task<CheckResult> RunCheck(IDatabaseProbe probe, long id, TimeSpan timeout) =>
-        new(id, await probe.TryCheckAsync(timeout).ConfigureAwait(false));
+    private static async Task<CheckResult> RunCheck(IDatabaseProbe probe, long id, TimeSpan timeout)
+    {
+        var result = await probe.ProbeAsync(timeout).ConfigureAwait(false);
+        return new CheckResult(id, result.Error, result.Corruption);
+    }
 
     /// <summary>A failed check while serving or starting: the scheduler is stopped as if a write had failed.</summary>
     private void OnRunningCheck(CheckResult result)
     {
         _checking = false;
-        if (result.Error is { } error)
+        if (result.Corruption is { } corruption)
+        {
+            BeginCorrupt(corruption);
+        }
+        else if (result.Error is { } error)
         {
             BeginOutage("check failed: " + error);
         }
@@ -194,6 +249,12 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
     private void OnAttemptCheck(CheckResult result)
     {
         _checking = false;
+        if (result.Corruption is { } corruption)
+        {
+            BeginCorrupt(corruption);
+            return;
+        }
+
         if (result.Error is { } error)
         {
             AttemptFailed(error);
@@ -320,7 +381,7 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
     }
 
     /// <summary>The answer of check number <paramref name="Id"/>; only the latest check counts.</summary>
-    private sealed record CheckResult(long Id, string? Error) : INoSerializationVerificationNeeded;
+    private sealed record CheckResult(long Id, string? Error, string? Corruption) : INoSerializationVerificationNeeded;
 
     private sealed class GiveUpCheck : INoSerializationVerificationNeeded
     {
@@ -335,7 +396,7 @@ internal sealed record StatusQuery(IClientRequest Request, DatabaseStatus Databa
 internal sealed record SchedulerReady(string RunId, long Epoch) : INoSerializationVerificationNeeded;
 
 /// <summary>The scheduler's database failed: it stops after telling the guard why.</summary>
-internal sealed record DatabaseFailed(string Error) : INoSerializationVerificationNeeded;
+internal sealed record DatabaseFailed(string Error, Exception? Cause = null) : INoSerializationVerificationNeeded;
 
 /// <summary>The scheduler's snapshot could not be read: it stops; the guard recovers it from events alone.</summary>
 internal sealed record SnapshotUnreadable(string Error) : INoSerializationVerificationNeeded;

@@ -84,4 +84,44 @@ public sealed class NodeCommandSpecs
         Assert.Equal(2, exitCode);
         Assert.Single(console.ErrorLines, line => line.StartsWith("error: --seed: ", StringComparison.Ordinal) && line.Contains("db-host"));
     }
+
+    [Fact]
+    public async Task Malformed_HOCON_an_invalid_duration_and_a_corrupt_journal_should_stop_the_start_with_exit_2_and_one_line()
+    {
+        var folder = Directory.CreateTempSubdirectory("scheduler-bad-start-");
+        try
+        {
+            var malformed = Path.Combine(folder.FullName, "malformed.conf");
+            var duration = Path.Combine(folder.FullName, "duration.conf");
+            await File.WriteAllTextAsync(malformed, "scheduler.agent {\n  kill-grace = 5s\n");
+            await File.WriteAllTextAsync(duration, "scheduler.agent.kill-grace = 5 parsecs\n");
+            var data = Path.Combine(folder.FullName, "agent");
+            Directory.CreateDirectory(data);
+            await File.WriteAllTextAsync(Path.Combine(data, "journal.db"), "not a database, but someone's notes\n");
+
+            var results = new List<(int ExitCode, string[] Errors)>();
+            foreach (var args in new[]
+                     {
+                         ["agent", "--name", "a1", "--config", malformed, "--data", data],
+                         ["agent", "--name", "a1", "--config", duration, "--data", data],
+                         new[] { "agent", "--name", "a1", "--data", data, "--master", "127.0.0.1:9" },
+                     })
+            {
+                var console = new TestConsole();
+                results.Add((await SchedulerCli.RunAsync(args, console.Console), console.ErrorLines));
+            }
+
+            Assert.All(results, r => Assert.Equal(2, r.ExitCode));
+            Assert.Equal([$"error: config file '{malformed}' is not valid HOCON: line 1: '{{' is never closed"], results[0].Errors);
+            Assert.Equal([$"error: {duration}: scheduler.agent.kill-grace = 5 parsecs is invalid; expected a duration such as 500ms, 10s or 5m"],
+                results[1].Errors);
+            Assert.Equal([$"error: journal file '{Path.Combine(data, "journal.db")}' is not a SQLite database (corrupt, or another program's file); "
+                          + "the node leaves it untouched: restore a backup, or move it aside to start with an empty journal"], results[2].Errors);
+            Assert.Equal("not a database, but someone's notes\n", await File.ReadAllTextAsync(Path.Combine(data, "journal.db")));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
 }

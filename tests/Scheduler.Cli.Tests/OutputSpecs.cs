@@ -25,7 +25,7 @@ public sealed class OutputSpecs
         var root = json.RootElement;
 
         Assert.Equal(
-            ["taskId", "agent", "command", "state", "exitCode", "submittedAt", "startedAt", "endedAt", "reason"],
+            ["taskId", "agent", "command", "state", "exitCode", "submittedAt", "startedAt", "endedAt", "reason", "logNote"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal("TimedOut", root.GetProperty("state").GetString());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("exitCode").ValueKind);

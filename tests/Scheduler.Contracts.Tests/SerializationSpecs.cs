@@ -77,7 +77,7 @@ public sealed class SerializationSpecs : IDisposable
     {
         var manifests = MessageManifests.Types.Select(MessageManifests.ManifestOf).ToList();
 
-        Assert.Equal(69, manifests.Count);
+        Assert.Equal(70, manifests.Count);
         Assert.Equal(manifests.Count, manifests.Distinct(StringComparer.Ordinal).Count());
         foreach (var type in MessageManifests.Types)
         {
@@ -112,6 +112,54 @@ public sealed class SerializationSpecs : IDisposable
 
         Assert.Contains("Scheduler.Contracts.Tasks.TaskView has no manifest", byType.Message);
         Assert.Contains("Unknown message manifest 'xx.nope'", byManifest.Message);
+    }
+
+    [Fact]
+    public void SchedulerSerializer_should_answer_garbage_and_cut_off_payloads_with_a_SerializationException_naming_the_manifest()
+    {
+        // Seeded, so a failure replays: per manifest random bytes of a few sizes, every cut of a real payload, a few
+        // flipped bytes, and an unknown manifest. Each answer is the message or a SerializationException, never a hang.
+        var random = new Random(20261129);
+        var serializer = (SchedulerSerializer)_system.Serialization.FindSerializerForType(typeof(TaskKilled));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var attempts = 0;
+        foreach (var type in MessageManifests.Types)
+        {
+            var manifest = MessageManifests.ManifestOf(type);
+            var valid = serializer.ToBinary(Sample(type));
+            var payloads = new List<byte[]> { Array.Empty<byte>(), "null"u8.ToArray(), "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["u8.ToArray() };
+            payloads.AddRange(new[] { 1, 7, 100, 4096 }.Select(size => Bytes(random, size)));
+            payloads.AddRange(Enumerable.Range(0, 8).Select(i => valid[..(valid.Length * i / 8)]));
+            payloads.AddRange(Enumerable.Range(0, 4).Select(_ =>
+            {
+                var flipped = (byte[])valid.Clone();
+                flipped[random.Next(flipped.Length)] = (byte)random.Next(256);
+                return flipped;
+            }));
+            foreach (var payload in payloads)
+            {
+                attempts++;
+                try
+                {
+                    Assert.IsType(type, serializer.FromBinary(payload, manifest));
+                }
+                catch (System.Runtime.Serialization.SerializationException e)
+                {
+                    Assert.StartsWith($"Cannot read a '{manifest}' message of {payload.Length} bytes: ", e.Message);
+                }
+            }
+        }
+
+        var unknown = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary(Bytes(random, 50), "zz.from-the-future"));
+        Assert.StartsWith("Cannot read a 'zz.from-the-future' message of 50 bytes: Unknown message manifest 'zz.from-the-future'", unknown.Message);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"{attempts} payloads took {clock.Elapsed}");
+    }
+
+    private static byte[] Bytes(Random random, int size)
+    {
+        var bytes = new byte[size];
+        random.NextBytes(bytes);
+        return bytes;
     }
 
     [Theory]
@@ -174,7 +222,8 @@ public sealed class SerializationSpecs : IDisposable
         var back = (AgentEventsAdopted)serializer.FromBinary(serializer.ToBinary(adopted), "mj.adopted");
 
         Assert.Equal(
-            [typeof(TaskAccepted), typeof(TaskStarted), typeof(TaskExited), typeof(TaskTimedOut), typeof(TaskKilled), typeof(TaskFailedToStart), typeof(TaskLost)],
+            [typeof(TaskAccepted), typeof(TaskStarted), typeof(TaskExited), typeof(TaskTimedOut), typeof(TaskKilled), typeof(TaskFailedToStart), typeof(TaskLost),
+             typeof(TaskOutputTruncated)],
             back.Events.Select(e => e.Event.GetType()));
         Assert.Equal(new TaskKilled("t-1", "by user", 137, At), back.Events[4].Event);
         Assert.Equal(17, back.ToOffset);
@@ -189,6 +238,7 @@ public sealed class SerializationSpecs : IDisposable
         new TaskKilled("t-1", "by user", 137, At),
         new TaskFailedToStart("t-1", "No such file or directory", At),
         new TaskLost("t-1", "agent restarted", At),
+        new TaskOutputTruncated("t-1", 1_048_576, "No space left on device", At),
     ];
 
     private static readonly TaskStateChanged FeedTask = new(new EventOffset(121, 1), "hello.12", "a1", "hello", TaskState.Failed, 3, null, At);
@@ -209,6 +259,7 @@ public sealed class SerializationSpecs : IDisposable
             nameof(TaskKilled) => new TaskKilled("t-1", "master unreachable for 5m", null, At, ByReconnectWindow: true),
             nameof(TaskFailedToStart) => new TaskFailedToStart("t-1", "No such file", At),
             nameof(TaskLost) => new TaskLost("t-1", "agent restarted", At),
+            nameof(TaskOutputTruncated) => new TaskOutputTruncated("t-1", 1_048_576, "No space left on device", At),
             nameof(RegisterAgent) => new RegisterAgent("a1", "j1", 3, _actor, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(5), ["x", "y"], 17),
             nameof(AgentRegistered) => new AgentRegistered("a1", 3, 7, "run-1", 12, 17, TimeSpan.FromSeconds(330)),
             nameof(AgentRegistrationRefused) => new AgentRegistrationRefused("a1", 3, "name in use"),

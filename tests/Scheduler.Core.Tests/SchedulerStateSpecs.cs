@@ -238,6 +238,19 @@ public sealed class SchedulerStateSpecs
     }
 
     [Fact]
+    public void A_truncated_log_should_show_in_the_view_with_where_and_why_and_not_end_the_task()
+    {
+        var state = Adopt(
+            Attached().Apply(new TaskSubmitted("a1", Spec(), T0)),
+            Batch(0, 4, new TaskAccepted("t-1", Spec(), T0), new TaskStarted("t-1", 1, 2, "b", T0),
+                new TaskOutputTruncated("t-1", 1_048_576, "No space left on device", T0.AddSeconds(1)), new TaskExited("t-1", 0, T0.AddSeconds(2))));
+        var view = state.Tasks["t-1"].ToView(agentReachable: true);
+
+        Assert.Equal((TaskState.Succeeded, 0), (view.State, view.ExitCode));
+        Assert.Equal("log truncated after 1048576 bytes: No space left on device; the rest of the output was discarded", view.LogNote);
+    }
+
+    [Fact]
     public void Agent_final_event_should_override_a_lost()
     {
         var state = Adopt(

@@ -22,6 +22,19 @@ public sealed class TaskSpecRulesSpecs
             TaskSpecRules.Problem(Spec() with { Command = ["echo", new string('x', TaskSpecRules.MaxCommandLength)] }));
         Assert.Equal("the timeout must be positive", TaskSpecRules.Problem(Spec() with { Timeout = TimeSpan.Zero }));
     }
+
+    [Fact]
+    public void Problem_should_refuse_a_spec_too_large_for_a_message_measured_as_serialized()
+    {
+        var environment = new Dictionary<string, string> { ["BIG"] = new string('x', 63_000) };
+        var fits = Spec() with { Environment = environment };
+        // 20,000 characters pass the length rule, but each 'ü' is 6 bytes (\u00FC) serialized.
+        var umlauts = Spec() with { Command = ["echo", new string('ü', 20_000)] };
+
+        Assert.Null(TaskSpecRules.Problem(fits));
+        Assert.Matches(@"^the task is 120\d{3} bytes serialized \(command, environment and working directory together\); at most 64000 fit in a message$",
+            TaskSpecRules.Problem(umlauts));
+    }
 }
 
 public sealed class OpenTasksSpecs

@@ -33,6 +33,13 @@ public sealed class TaskProcess : IDisposable
     public ProcessIdentity Identity { get; }
 
     /// <summary>
+    /// Completes when the log could first not be written (a full disk): from then on the output is read and
+    /// discarded, so the task never blocks on a full pipe, and at the end one stderr record says so if the disk takes
+    /// it. Completes with null when the output ended without a failure (no later than <see cref="Exited"/>).
+    /// </summary>
+    public Task<OutputTruncation?> OutputTruncated => _log.Truncated;
+
+    /// <summary>
     /// The exit code; 128 + signal number when the process died of a signal. Completes only after all output has
     /// been written to the log file (or, when a descendant keeps the output open, shortly after the task exited).
     /// </summary>

@@ -29,6 +29,7 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
     private string? _killReason;
     private bool _killedByWindow;
     private bool _timedOut;
+    private bool _truncationJournaled;
     private readonly List<IActorRef> _settledWatchers = [];
 
     public TaskSupervisorActor(string taskId, string agentName, AgentSettings settings, ProcessTable processes, TimeProvider time)
@@ -70,6 +71,7 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
             Context.Stop(Self);
         });
         Command<ProcessExited>(OnExited);
+        Command<OutputCutOff>(c => JournalTruncation(c.Truncation));
         Command<TimeoutReached>(_ =>
         {
             _timedOut = true;
@@ -166,6 +168,7 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
 
     private void Attach(TaskProcess process)
     {
+        process.OutputTruncated.PipeTo(Self, success: t => new OutputCutOff(t));
         process.Exited.PipeTo(Self, success: code => new ProcessExited(code), failure: _ => new ProcessExited(-1));
         if (_state.Spec?.Timeout is { } timeout)
         {
@@ -208,6 +211,12 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
         }
 
         Timers.Cancel("timeout");
+        // The output ended before the exit was reported: a truncation is known by now, journaled before the end.
+        if (_processes.Find(TaskId)?.OutputTruncated is { IsCompletedSuccessfully: true } cut)
+        {
+            JournalTruncation(cut.Result);
+        }
+
         ITaskEvent e = _timedOut && _state.Spec?.Timeout is { } timeout
             ? new TaskTimedOut(TaskId, timeout, exited.ExitCode, Now)
             : _killReason is { } reason
@@ -221,6 +230,20 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
             _processes.Remove(TaskId);
             _log.Info("Task {TaskId} ended {State} (exit code {ExitCode})", TaskId, _state.State, exited.ExitCode);
         });
+    }
+
+    /// <summary>The log could not be written (a full disk): journaled once, so the task's history says its log is cut off.</summary>
+    private void JournalTruncation(OutputTruncation? truncation)
+    {
+        if (truncation is null || _truncationJournaled || _state.OutputTruncated || _state.IsNew)
+        {
+            return;
+        }
+
+        _truncationJournaled = true;
+        _log.Warning("Task {TaskId}: its log {LogPath} could not be written after {LogBytes} bytes ({Error}); the rest of its output is read and discarded",
+            TaskId, LogPath, truncation.LogBytes, truncation.Error);
+        PersistEvent(new TaskOutputTruncated(TaskId, truncation.LogBytes, truncation.Error, Now));
     }
 
     /// <summary>The Master holds this final task's history and log: delete its events and log file, then stop.</summary>
@@ -263,6 +286,8 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
     private sealed record ProcessExited(int ExitCode) : INoSerializationVerificationNeeded;
 
     private sealed record OrphanChecked(bool Killed) : INoSerializationVerificationNeeded;
+
+    private sealed record OutputCutOff(OutputTruncation? Truncation) : INoSerializationVerificationNeeded;
 
     private sealed class TimeoutReached : INoSerializationVerificationNeeded
     {

@@ -22,6 +22,7 @@ public static class MessageManifests
         (typeof(TaskKilled), "te.killed"),
         (typeof(TaskFailedToStart), "te.failed-to-start"),
         (typeof(TaskLost), "te.lost"),
+        (typeof(TaskOutputTruncated), "te.output-truncated"),
         // agent protocol
         (typeof(RegisterAgent), "ag.register"),
         (typeof(AgentRegistered), "ag.registered"),

@@ -28,9 +28,24 @@ public sealed class SchedulerSerializer : SerializerWithStringManifest
 
     public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), _options);
 
-    public override object FromBinary(byte[] bytes, string manifest) =>
-        JsonSerializer.Deserialize(bytes, MessageManifests.TypeOf(manifest), _options)
-        ?? throw new SerializationException($"Message '{manifest}' deserialized to null.");
+    /// <summary>
+    /// The message of <paramref name="manifest"/>; bytes that are not one (garbage, cut off, another version's unknown
+    /// manifest) throw a <see cref="SerializationException"/> naming the manifest, the size and what is wrong — never
+    /// anything else, so a node's transport drops such a message, logs it and carries on.
+    /// </summary>
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(bytes, MessageManifests.TypeOf(manifest), _options)
+                ?? throw new SerializationException($"Cannot read a '{manifest}' message of {bytes.Length} bytes: it is null");
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException or InvalidOperationException
+                                      or FormatException or OverflowException or InvalidCastException)
+        {
+            throw new SerializationException($"Cannot read a '{manifest}' message of {bytes.Length} bytes: {e.Message}", e);
+        }
+    }
 
     /// <summary>The JSON options of the wire and journal format, also used by the CLI's <c>--json</c> output.</summary>
     public static JsonSerializerOptions CreateOptions(params JsonConverter[] extra)

@@ -15,6 +15,7 @@ namespace Scheduler.Contracts.Tasks;
 [JsonDerivedType(typeof(TaskKilled), "killed")]
 [JsonDerivedType(typeof(TaskFailedToStart), "failed-to-start")]
 [JsonDerivedType(typeof(TaskLost), "lost")]
+[JsonDerivedType(typeof(TaskOutputTruncated), "output-truncated")]
 public interface ITaskEvent : ISchedulerMessage
 {
     string TaskId { get; }
@@ -48,3 +49,9 @@ public sealed record TaskFailedToStart(string TaskId, string Error, DateTimeOffs
 
 /// <summary>The outcome cannot be known (for example the agent restarted while the task ran).</summary>
 public sealed record TaskLost(string TaskId, string Reason, DateTimeOffset At) : ITaskEvent;
+
+/// <summary>
+/// The task's log could not be written beyond <paramref name="LogBytes"/> (<paramref name="Error"/>, e.g. a full disk);
+/// the rest of its output was read and discarded. Not an end: the task runs on and ends as it would have.
+/// </summary>
+public sealed record TaskOutputTruncated(string TaskId, long LogBytes, string Error, DateTimeOffset At) : ITaskEvent;

@@ -1,6 +1,9 @@
 namespace Scheduler.Contracts.Tasks;
 
-/// <summary>A task as users see it: the JSON shape of <c>scheduler task</c>, <c>tasks</c> and <c>history</c>.</summary>
+/// <summary>
+/// A task as users see it: the JSON shape of <c>scheduler task</c>, <c>tasks</c> and <c>history</c>.
+/// <paramref name="LogNote"/>: set when its agent could not write the whole log (a full disk): where it was cut off and why.
+/// </summary>
 public sealed record TaskView(
     string TaskId,
     string Agent,
@@ -10,4 +13,5 @@ public sealed record TaskView(
     DateTimeOffset SubmittedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? EndedAt,
-    string? Reason);
+    string? Reason,
+    string? LogNote = null);

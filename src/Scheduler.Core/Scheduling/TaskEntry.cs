@@ -25,7 +25,8 @@ public sealed record TaskEntry(
     bool LogComplete,
     bool ConcludedByMaster = false,
     string? JobId = null,
-    int Attempt = 1)
+    int Attempt = 1,
+    string? LogNote = null)
 {
     public bool IsFinal => State.IsFinal();
 
@@ -54,7 +55,8 @@ public sealed record TaskEntry(
         SubmittedAt,
         StartedAt,
         EndedAt,
-        Reason);
+        Reason,
+        LogNote);
 
     /// <summary>Folds an event journaled by the agent into the Master's entry.</summary>
     public TaskEntry Adopt(ITaskEvent e) => TaskOutcome.Of(e) is { } end
@@ -65,6 +67,7 @@ public sealed record TaskEntry(
         TaskStarted s when !IsFinal => this with { State = TaskState.Running, StartedAt = s.At, AcceptedByAgent = true },
         // Concluded Lost by the Master, but the agent did start it: keep it in the kill outbox.
         TaskStarted s when ConcludedByMaster => this with { StartedAt = StartedAt ?? s.At, AcceptedByAgent = true },
+        TaskOutputTruncated t => this with { LogNote = $"log truncated after {t.LogBytes} bytes: {t.Error}; the rest of the output was discarded" },
         _ => this,
     };
 

@@ -28,7 +28,8 @@ public sealed record SupervisedTask(
     int? ExitCode,
     string? Reason,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? EndedAt)
+    DateTimeOffset? EndedAt,
+    bool OutputTruncated = false)
 {
     public static SupervisedTask Empty(string taskId) => new(taskId, null, TaskState.Pending, null, null, null, null, null);
 
@@ -60,6 +61,7 @@ public sealed record SupervisedTask(
             Process = new ProcessHandle(s.Pid, s.ProcessStartTicks, s.BootId),
             StartedAt = s.At,
         },
+        TaskOutputTruncated => this with { OutputTruncated = true },
         _ => this,
     };
 }

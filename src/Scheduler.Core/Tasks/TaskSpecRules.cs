@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Scheduler.Contracts;
+using Scheduler.Contracts.Serialization;
 using Scheduler.Contracts.Tasks;
 
 namespace Scheduler.Core.Tasks;
@@ -14,5 +17,12 @@ public static class TaskSpecRules
         ?? (spec.Command.Count == 0 || string.IsNullOrEmpty(spec.Command[0]) ? "the command is empty"
             : spec.Command.Sum(a => a.Length + 1) > MaxCommandLength ? $"the command line is longer than {MaxCommandLength} characters"
             : spec.Timeout is { } timeout && timeout <= TimeSpan.Zero ? "the timeout must be positive"
+            : SerializedBytes(spec) is var bytes && bytes > WireLimits.MaxTaskSpecBytes
+                ? $"the task is {bytes} bytes serialized (command, environment and working directory together); at most {WireLimits.MaxTaskSpecBytes} fit in a message"
             : null);
+
+    private static readonly JsonSerializerOptions Json = SchedulerSerializer.CreateOptions();
+
+    /// <summary>The spec's size on the wire and in the journal (non-ASCII characters take up to 6 bytes each there).</summary>
+    public static int SerializedBytes(TaskSpec spec) => JsonSerializer.SerializeToUtf8Bytes(spec, Json).Length;
 }

@@ -45,4 +45,6 @@ public sealed class SqliteProbe(string path) : IDatabaseProbe
         command.CommandText = "SELECT count(*) FROM sqlite_master";
         await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    public string? CorruptionOf(Exception error) => SqliteJournal.CorruptionOf(path, error);
 }

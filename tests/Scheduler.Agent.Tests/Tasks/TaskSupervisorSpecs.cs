@@ -1,4 +1,9 @@
 using Akka.Actor;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Scheduler.Contracts;
 using Scheduler.Agent.Processes;
 using Scheduler.Agent.Tasks;
 using Scheduler.Contracts.Agents;
@@ -69,4 +74,33 @@ public sealed class TaskSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         // Far below the agent's 30 s: only the task's own grace can have ended it.
         Assert.Equal(137, await process.Exited.WaitAsync(TimeSpan.FromSeconds(10)));
     }
+
+    [Fact]
+    public async Task A_task_whose_log_hits_a_full_disk_should_run_to_its_end_with_the_truncation_journaled_before_it()
+    {
+        // The log file is /dev/full: every write fails with ENOSPC, as on a full disk (no root needed).
+        var log = TaskLogFiles.PathFor(_settings.LogsDir, "t-full");
+        Directory.CreateDirectory(_settings.LogsDir);
+        File.CreateSymbolicLink(log, "/dev/full");
+        var supervisor = Supervisor(Sys, "t-full", new ProcessTable());
+
+        supervisor.Tell(new StartTask(1, Spec("t-full", "sh", "-c", "head -c 5000000 /dev/zero; exit 3")));
+
+        await AwaitAssertAsync(async () => Assert.IsType<TaskExited>((await JournaledAsync("t-full")).LastOrDefault()),
+            TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+
+        var events = await JournaledAsync("t-full");
+        Assert.Equal(["TaskAccepted", "TaskStarted", "TaskOutputTruncated", "TaskExited"], events.Select(e => e.GetType().Name));
+        var truncated = Assert.IsType<TaskOutputTruncated>(events[2]);
+        Assert.Equal((0L, "No space left on device"), (truncated.LogBytes, truncated.Error));
+        Assert.Equal(3, ((TaskExited)events[3]).ExitCode);
+    }
+
+    private async Task<List<ITaskEvent>> JournaledAsync(string taskId) =>
+        [.. (await PersistenceQuery.Get(Sys).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
+                .CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset())
+                .Select(e => e.Event)
+                .RunWith(Sink.Seq<object>(), Sys.Materializer()))
+            .OfType<ITaskEvent>()
+            .Where(e => e.TaskId == taskId)];
 }
