@@ -45,6 +45,8 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
     private readonly DateTimeOffset _startedAt;
     private bool _newIncarnationRequested;
     private long _adoptedOffset;
+    /// <summary>Every task id with events in this agent's journal (kept after a release too: a deletion may fail).</summary>
+    private HashSet<string> _journaled = [];
     private bool _releasing;
 
     public AgentActor(AgentSettings settings, AgentIdentity identity, AgentRuntime runtime, TimeProvider time)
@@ -102,8 +104,13 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
             _readJournal.CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset())
                 .Where(e => e.Event is ITaskEvent)
                 .Select(e => (ITaskEvent)e.Event)
-                .RunAggregate(new HashSet<string>(), OpenTasks.Fold, _materializer)
-                .PipeTo(Self, success: open => new Recovered(open), failure: e => new RecoveryFailed(e));
+                .RunAggregate(new Recovered([], []), (r, e) =>
+                {
+                    r.Journaled.Add(e.TaskId);
+                    OpenTasks.Fold(r.OpenTasks, e);
+                    return r;
+                }, _materializer)
+                .PipeTo(Self, failure: e => new RecoveryFailed(e));
         });
         Receive<JournalNotOpened>(failed =>
         {
@@ -113,6 +120,7 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
         Receive<OpenJournalAgain>(_ => OpenJournal());
         Receive<Recovered>(r =>
         {
+            _journaled = r.Journaled;
             foreach (var taskId in r.OpenTasks)
             {
                 Supervisor(taskId);
@@ -196,7 +204,10 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
                 return;
             }
 
-            ForwardIfCurrent(s, s.Spec.TaskId);
+            if (IsCurrent(s))
+            {
+                Supervisor(s.Spec.TaskId, starting: true).Forward(s);
+            }
         });
         Receive<StopTask>(s => ForwardIfCurrent(s, s.TaskId));
         Receive<FetchTaskLog>(f => ForwardIfCurrent(f, f.TaskId));
@@ -276,13 +287,21 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
         }
     }
 
-    private IActorRef Supervisor(string taskId)
+    /// <summary>
+    /// The task's supervisor, started if needed. One started for a start of a task id the journal has never held
+    /// skips its replay (<see cref="_journaled"/> holds every task id journaled by this agent, read at its start).
+    /// </summary>
+    private IActorRef Supervisor(string taskId, bool starting = false)
     {
         var name = TaskSupervisorActor.ActorNameOf(taskId);
         var child = Context.Child(name);
-        return child.IsNobody()
-            ? Context.ActorOf(TaskSupervisorActor.Props(taskId, _settings.Name, _settings, _runtime.Processes, _time), name)
-            : child;
+        if (!child.IsNobody())
+        {
+            return child;
+        }
+
+        var unjournaled = starting && _journaled.Add(taskId);
+        return Context.ActorOf(TaskSupervisorActor.Props(taskId, _settings.Name, _settings, _runtime.Processes, _time, unjournaled), name);
     }
 
     /// <summary>
@@ -312,7 +331,7 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
         public static OpenJournalAgain Instance { get; } = new();
     }
 
-    private sealed record Recovered(HashSet<string> OpenTasks) : INoSerializationVerificationNeeded;
+    private sealed record Recovered(HashSet<string> OpenTasks, HashSet<string> Journaled) : INoSerializationVerificationNeeded;
 
     private sealed record RecoveryFailed(Exception Cause) : INoSerializationVerificationNeeded;
 

@@ -14,4 +14,10 @@ public static class SchedulerPaths
 
     /// <summary>The tag every agent task event is journaled with, so it can be read in global order.</summary>
     public const string TaskEventTag = "task";
+
+    /// <summary>
+    /// Akka's snapshot store that holds nothing: for the one-per-task persistent actors (agent supervisors, Master log
+    /// copies), which never snapshot, so their recovery skips a snapshot query each.
+    /// </summary>
+    public const string NoSnapshotStore = "akka.persistence.no-snapshot-store";
 }

@@ -25,14 +25,21 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         : base(AgentTestSystem.Setup(AgentTestSystem.NewDir(), Remoting + AkkaHocon.ClusterClientWire.ToString()), "agent-actor-specs", output)
     {
         _dir = Sys.Settings.Config.GetString("test.dir");
-        // Nothing listens at the master's address: registration and heartbeats go nowhere, and a long
-        // unreachable-after keeps the agent registered for the whole spec.
+        _agent = StartAgent("agent");
+    }
+
+    /// <summary>
+    /// Nothing listens at the master's address: registration and heartbeats go nowhere, and a long
+    /// unreachable-after keeps the agent registered for the whole spec.
+    /// </summary>
+    private IActorRef StartAgent(string name)
+    {
         var settings = AgentTestSystem.Settings(_dir, """
             scheduler.agent.masters = ["127.0.0.1:9"]
             scheduler.unreachable-after = 5m
             scheduler.agent.reconnect-window = infinite
             """);
-        _agent = Sys.ActorOf(AgentActor.Props(settings, _identity, new AgentRuntime(), TimeProvider.System), "agent");
+        return Sys.ActorOf(AgentActor.Props(settings, _identity, new AgentRuntime(), TimeProvider.System), name);
     }
 
     private TaskSpec Touch(string id) =>
@@ -80,6 +87,30 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         _agent.Tell(new StartTask(6, spec));
         _agent.Tell(new StartTask(6, Touch("after")));
         await AwaitConditionAsync(() => Task.FromResult(File.Exists(Path.Combine(_dir, "after.ran"))));
+        await Task.Delay(500); // an absence can only be seen by waiting: a second run would have appended by now
+
+        Assert.Single(await File.ReadAllLinesAsync(runs));
+    }
+
+    [Fact]
+    public async Task A_start_of_a_task_journaled_before_the_agent_restarted_should_not_run_it_again()
+    {
+        var runs = Path.Combine(_dir, "runs");
+        var spec = new TaskSpec("journaled", ["sh", "-c", $"echo ran >> {runs}"], null, new Dictionary<string, string>(), null);
+        _agent.Tell(new AgentRegistered("a1", _identity.Incarnation, Epoch: 1, MasterRunId: "run-1", AdoptedOffset: 0, AckedSequence: 0, QuarantineAfter: TimeSpan.FromHours(1)));
+        _agent.Tell(new StartTask(1, spec));
+        await AwaitConditionAsync(() => Task.FromResult(File.Exists(runs)));
+        Watch(_agent);
+        Sys.Stop(_agent);
+        ExpectTerminated(_agent);
+
+        // A new agent actor on the same journal: it reads which task ids the journal holds, so this start recovers
+        // the task's events (and starts nothing) instead of taking it for a new task.
+        var restarted = StartAgent("agent-restarted");
+        restarted.Tell(new AgentRegistered("a1", _identity.Incarnation, Epoch: 2, MasterRunId: "run-2", AdoptedOffset: 0, AckedSequence: 0, QuarantineAfter: TimeSpan.FromHours(1)));
+        restarted.Tell(new StartTask(2, spec));
+        restarted.Tell(new StartTask(2, Touch("after-restart")));
+        await AwaitConditionAsync(() => Task.FromResult(File.Exists(Path.Combine(_dir, "after-restart.ran"))));
         await Task.Delay(500); // an absence can only be seen by waiting: a second run would have appended by now
 
         Assert.Single(await File.ReadAllLinesAsync(runs));

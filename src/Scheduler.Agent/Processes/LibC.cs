@@ -19,6 +19,9 @@ internal static class LibC
     [DllImport("libc", EntryPoint = "waitpid", SetLastError = true)]
     public static extern int WaitPid(int pid, out int status, int options);
 
+    [DllImport("libc", EntryPoint = "waitid", SetLastError = true)]
+    private static extern int WaitId(int idType, int id, byte[] info, int options);
+
     [DllImport("libc", EntryPoint = "access", SetLastError = true)]
     public static extern int Access([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int mode);
 
@@ -27,6 +30,24 @@ internal static class LibC
 
     [DllImport("libc", EntryPoint = "prctl", SetLastError = true)]
     public static extern int PrctlGet(int option, out int value, nuint arg3, nuint arg4, nuint arg5);
+
+    /// <summary>
+    /// Whether some child of this process has exited and waits to be reaped: waitid(P_ALL, WEXITED | WNOHANG | WNOWAIT)
+    /// peeks without reaping, so .NET's own wait for the children it started is left alone. True when unsure.
+    /// </summary>
+    public static bool HasExitedChild()
+    {
+        const int allChildren = 0; // P_ALL
+        const int options = 4 | WaitNoHang | 0x01000000; // WEXITED | WNOHANG | WNOWAIT
+        const int pidOffset = 16; // siginfo_t.si_pid on Linux (after si_signo, si_errno, si_code and padding)
+        var info = new byte[128]; // sizeof(siginfo_t)
+        if (WaitId(allChildren, 0, info, options) != 0)
+        {
+            return Marshal.GetLastPInvokeError() != 10; // ECHILD: no children at all
+        }
+
+        return BitConverter.ToInt32(info, pidOffset) != 0;
+    }
 
     /// <summary>The OS text for the last P/Invoke error, e.g. "Permission denied".</summary>
     public static string LastErrorText() => Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());

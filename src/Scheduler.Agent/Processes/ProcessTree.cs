@@ -119,9 +119,23 @@ internal static class ProcessTree
         }
     }
 
-    /// <summary>Reaps zombies of the task's tree that were re-parented to this process (not the owned task pids).</summary>
-    public static void ReapDead(ProcessIdentity root, string taskId) =>
-        Reap(Find(root, ProcFs.TaskMarker(taskId)), []);
+    /// <summary>
+    /// Reaps zombies re-parented to this process from the trees of the given task process groups (not the owned task
+    /// pids). Only /proc/PID/stat is read: a zombie has no environment left, so one that was re-parented here is tied to
+    /// its task by its process group or session alone.
+    /// </summary>
+    public static void ReapDead(IReadOnlySet<int> groups)
+    {
+        var self = Environment.ProcessId;
+        foreach (var stat in ProcFs.ReadAll())
+        {
+            if (stat.IsDead && stat.ParentPid == self
+                && (groups.Contains(stat.Pid) || groups.Contains(stat.ProcessGroup) || groups.Contains(stat.Session)))
+            {
+                TryReap(stat.Pid);
+            }
+        }
+    }
 
     private static void Reap(List<ProcStat> members, HashSet<int> signalled)
     {

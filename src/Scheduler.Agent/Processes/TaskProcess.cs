@@ -92,15 +92,7 @@ public sealed class TaskProcess : IDisposable
         await output.ConfigureAwait(false);
         _log.Dispose();
         var exitCode = _process.ExitCode;
-        try
-        {
-            ProcessTree.ReapDead(Identity, _taskId);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Reaping is housekeeping only.
-        }
-
+        await ZombieSweeper.SweepAfterAsync(Identity.Pid).ConfigureAwait(false);
         return exitCode;
     }
 

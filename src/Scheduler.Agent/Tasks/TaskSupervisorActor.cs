@@ -31,15 +31,18 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
     private bool _timedOut;
     private bool _truncationJournaled;
     private readonly List<IActorRef> _settledWatchers = [];
+    private readonly bool _unjournaled;
 
-    public TaskSupervisorActor(string taskId, string agentName, AgentSettings settings, ProcessTable processes, TimeProvider time)
+    public TaskSupervisorActor(string taskId, string agentName, AgentSettings settings, ProcessTable processes, TimeProvider time, bool unjournaled)
     {
+        _unjournaled = unjournaled;
         _agentName = agentName;
         _settings = settings;
         _processes = processes;
         _time = time;
         _state = SupervisedTask.Empty(taskId);
         PersistenceId = PersistenceIdOf(taskId);
+        SnapshotPluginId = SchedulerPaths.NoSnapshotStore; // a task's journal is a handful of events
 
         Recover<ITaskEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ => CheckProcessAfterRecovery());
@@ -85,10 +88,22 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
 
     public static string ActorNameOf(string taskId) => "task-" + taskId;
 
-    public static Props Props(string taskId, string agentName, AgentSettings settings, ProcessTable processes, TimeProvider time) =>
-        Akka.Actor.Props.Create(() => new TaskSupervisorActor(taskId, agentName, settings, processes, time));
+    /// <summary>
+    /// <paramref name="unjournaled"/>: the agent knows the journal holds no event of this task (a new task id), so
+    /// there is nothing to replay. By constructor arguments, not an expression: Akka compiles each argument of an
+    /// expression anew for every Props, and one supervisor is made per task (2 % of the agent's CPU in the throughput
+    /// benchmark, issue 8).
+    /// </summary>
+    public static Props Props(string taskId, string agentName, AgentSettings settings, ProcessTable processes, TimeProvider time, bool unjournaled = false) =>
+        Akka.Actor.Props.Create(typeof(TaskSupervisorActor), taskId, agentName, settings, processes, time, unjournaled);
 
     public override string PersistenceId { get; }
+
+    /// <summary>
+    /// A new task's recovery only reads where its (empty) sequence starts; the replay query is skipped. Replaying a new
+    /// task's events had cost more agent CPU than writing them (throughput benchmark, issue 8).
+    /// </summary>
+    public override Recovery Recovery => _unjournaled ? Recovery.None : Recovery.Default;
 
     public ITimerScheduler Timers { get; set; } = null!;
 

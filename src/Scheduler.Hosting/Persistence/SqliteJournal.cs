@@ -147,8 +147,20 @@ public static class SqliteJournal
         return values;
     }
 
+    /// <summary>
+    /// Reads in deferred transactions. Akka.Persistence.Sql's default read isolation (unspecified) makes
+    /// Microsoft.Data.Sqlite open every read with <c>BEGIN IMMEDIATE</c>, which takes the file's write lock: each
+    /// task supervisor's recovery, each by-tag poll of the journal forwarder and each highest-sequence read then
+    /// queued behind the writers, and a refused lock costs a retry sleep in Microsoft.Data.Sqlite. Read-uncommitted is
+    /// the one level it opens with a plain <c>BEGIN</c>; without a shared cache it reads committed data only, and in WAL
+    /// mode readers neither wait for nor block the writer (measured in docs/decisions.md, issue 8).
+    /// </summary>
     public static Config Hocon(string path, TimeSpan refreshInterval) =>
-        SqlPersistenceHocon.For(ProviderName, ConnectionString(path), refreshInterval);
+        ConfigurationFactory.ParseString("""
+            akka.persistence.journal.sql.read-isolation-level = read-uncommitted
+            akka.persistence.snapshot-store.sql.read-isolation-level = read-uncommitted
+            akka.persistence.query.journal.sql.read-isolation-level = read-uncommitted
+            """).WithFallback(SqlPersistenceHocon.For(ProviderName, ConnectionString(path), refreshInterval));
 
     /// <summary>The setup that makes every connection of the plugins use <c>synchronous=NORMAL</c>.</summary>
     public static Setup DataOptions(string path) =>

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Persistence;
+using Scheduler.Contracts;
 using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Journal;
@@ -30,6 +31,7 @@ public sealed class TaskLogActor : ReceivePersistentActor
         _chunkBytes = chunkBytes;
         _time = time;
         PersistenceId = "tasklog-" + taskId;
+        SnapshotPluginId = SchedulerPaths.NoSnapshotStore;
 
         Recover<TaskLogChunkStored>(Append);
         Command<CopyLog>(c =>
@@ -55,7 +57,7 @@ public sealed class TaskLogActor : ReceivePersistentActor
     }
 
     public static Props Props(string taskId, int chunkBytes, TimeProvider time, TimeSpan? idleAfter = null) =>
-        Akka.Actor.Props.Create(() => new TaskLogActor(taskId, chunkBytes, time, idleAfter));
+        Akka.Actor.Props.Create(typeof(TaskLogActor), taskId, chunkBytes, time, idleAfter); // one per task: see TaskSupervisorActor.Props
 
     /// <summary>The Master's database failed under this copy: the scheduler (its parent) stops for the whole Master.</summary>
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Scheduler.Agent.Processes;
+using Scheduler.Contracts.Tasks;
 using Xunit;
 
 namespace Scheduler.Agent.Tests.Processes;
@@ -91,6 +92,19 @@ public sealed class TaskProcessKillSpecs : IAsyncLifetime
         Assert.Equal(128 + 15, await process.Exited.WaitAsync(ProcessTestBed.Timeout));
         // Killed descendants re-parented to this process were reaped, not left as zombies.
         Assert.All(before, p => Assert.False(Directory.Exists($"/proc/{p}"), $"{p} is still in /proc"));
+    }
+
+    [Fact]
+    public async Task A_task_that_ends_by_itself_should_leave_no_zombie_of_a_child_it_left_behind()
+    {
+        // The background sleep ends first, as a zombie child of the task process (which, exec'd into sleep, never waits
+        // for children); when the task ends the zombie is re-parented to this process (the subreaper) before the end is
+        // seen here, so the sweep after the task's end must find and reap it.
+        var process = _bed.Start("t-orphan", "sh", "-c", "sleep 0.2 >/dev/null 2>&1 & echo $!; exec sleep 1");
+        Assert.Equal(0, await process.Exited.WaitAsync(ProcessTestBed.Timeout));
+
+        var orphan = int.Parse(_bed.Log("t-orphan").Single(l => l.Stream == OutputStream.Stdout).Line, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.False(Directory.Exists($"/proc/{orphan}"), $"{orphan} is still in /proc: {ProcessTestBed.StatField(orphan, 3)}");
     }
 
     [Fact]

@@ -25,14 +25,7 @@ public static class AgentJournalFiller
     public static async Task FillAsync(string dataDir, string journalPath, int tasks, Config overrides, CancellationToken cancellationToken)
     {
         using var folderLock = DataFolderLock.Acquire(dataDir, "benchmark agent");
-        SqliteJournal.Prepare(journalPath);
-        var config = overrides
-            .WithFallback(ConfigurationFactory.ParseString("akka.actor.provider = local"))
-            .WithFallback(SqliteJournal.Hocon(journalPath, TimeSpan.FromMilliseconds(50)))
-            .WithFallback(SerializationConfig.Hocon)
-            .WithFallback(SchedulerLogging.AkkaHocon);
-        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), SqliteJournal.DataOptions(journalPath));
-        var system = ActorSystem.Create("benchmark-agent-journal", setup);
+        var system = StartJournalSystem(journalPath, overrides);
         try
         {
             var writer = system.ActorOf(JournalWriterActor.Props(Lives(tasks), Concurrency), "journal-writer");
@@ -42,6 +35,19 @@ public static class AgentJournalFiller
         {
             await system.Terminate();
         }
+    }
+
+    /// <summary>A local ActorSystem with the agent's journal setup on <paramref name="journalPath"/> (the caller locks its folder).</summary>
+    public static ActorSystem StartJournalSystem(string journalPath, Config overrides)
+    {
+        SqliteJournal.Prepare(journalPath);
+        var config = overrides
+            .WithFallback(ConfigurationFactory.ParseString("akka.actor.provider = local"))
+            .WithFallback(SqliteJournal.Hocon(journalPath, TimeSpan.FromMilliseconds(50)))
+            .WithFallback(SerializationConfig.Hocon)
+            .WithFallback(SchedulerLogging.AkkaHocon);
+        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), SqliteJournal.DataOptions(journalPath));
+        return ActorSystem.Create("benchmark-agent-journal", setup);
     }
 
     /// <summary>Each task's complete life: accepted, started, exited with code 0.</summary>

@@ -8,12 +8,18 @@ public static class ProcessCpu
     /// <summary>The kernel's clock ticks per second for /proc times (USER_HZ: 100 on Linux).</summary>
     private const double TicksPerSecond = 100;
 
-    public static TimeSpan Used(int pid)
+    public static TimeSpan Used(int pid) => Sum(pid, withChildren: false);
+
+    /// <summary>This process's CPU time plus that of its exited children (the task processes it started and reaped).</summary>
+    public static TimeSpan UsedWithChildren() => Sum(Environment.ProcessId, withChildren: true);
+
+    private static TimeSpan Sum(int pid, bool withChildren)
     {
         var text = File.ReadAllText($"/proc/{pid}/stat");
-        // "pid (comm) state ppid …": comm may hold spaces, so count from the last ')'; utime and stime are fields 14 and 15.
+        // "pid (comm) state ppid …": comm may hold spaces, so count from the last ')'; utime, stime, cutime and cstime
+        // are fields 14 to 17.
         var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        var ticks = fields[11..(withChildren ? 15 : 13)].Sum(f => long.Parse(f, CultureInfo.InvariantCulture));
         return TimeSpan.FromSeconds(ticks / TicksPerSecond);
     }
 

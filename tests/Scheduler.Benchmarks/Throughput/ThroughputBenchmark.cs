@@ -3,6 +3,7 @@ using System.Globalization;
 using Scheduler.Agent;
 using Scheduler.Benchmarks.Adoption;
 using Scheduler.Benchmarks.Harness;
+using Scheduler.Benchmarks.Scale;
 using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Tasks;
@@ -11,16 +12,17 @@ using Scheduler.Hosting;
 namespace Scheduler.Benchmarks.Throughput;
 
 /// <summary>
-/// End-to-end task throughput on one agent, for the Master's journal kind: N trivial tasks (<c>/bin/true</c>)
-/// submitted through a real ClusterClient with <see cref="Parallelism"/> submits in flight, until the Master's
-/// state holds none unfinished (each final event adopted). Baseline: raw <see cref="Process.Start"/> of the same
-/// command at the same parallelism in the same run.
+/// End-to-end task throughput, for the Master's journal kind and one or two agents: N trivial tasks (<c>/bin/true</c>)
+/// submitted through a real ClusterClient with <see cref="Parallelism"/> submits in flight (to the agents in turn),
+/// until the Master's state holds none unfinished (each final event adopted). A warm-up of N/10 tasks runs first, not
+/// measured. Baseline: raw <see cref="Process.Start"/> of the same command at the same parallelism in the same run.
+/// Also printed: start latency (submit → process started, from the history's timestamps) and CPU per task
+/// (this process and its children: Master, agents and task processes) next to CPU per raw spawn.
 /// </summary>
-public sealed class ThroughputBenchmark(string kind) : IBenchmark
+public sealed class ThroughputBenchmark(string kind, int agents = 1) : IBenchmark
 {
     private const int DefaultTasks = 1_000;
     private const int Parallelism = 16;
-    private const string AgentName = "bench-agent";
 
     /// <summary>
     /// The shipped heartbeat timings, not the specs' fast ones: with unreachable-after = 1.5s the loaded two-core
@@ -29,9 +31,12 @@ public sealed class ThroughputBenchmark(string kind) : IBenchmark
     private static readonly Akka.Configuration.Config ShippedTimings =
         Akka.Configuration.ConfigurationFactory.ParseString("scheduler { heartbeat-interval = 1s, unreachable-after = 5s }");
 
-    public string Name => "throughput-" + kind;
+    private readonly IReadOnlyList<string> _agentNames = Enumerable.Range(1, agents).Select(i => $"bench-agent-{i}").ToList();
 
-    public string Description => $"N trivial tasks (default {DefaultTasks:N0}) through the Master ({kind} journal) and one agent; tasks/s";
+    public string Name => "throughput-" + kind + (agents == 1 ? "" : $"-{agents}-agents");
+
+    public string Description =>
+        $"N trivial tasks (default {DefaultTasks:N0}) through the Master ({kind} journal) and {(agents == 1 ? "one agent" : $"{agents} agents")}; tasks/s";
 
     public async Task<IReadOnlyList<BenchmarkResult>> RunAsync(BenchmarkOptions options, CancellationToken cancellationToken)
     {
@@ -41,28 +46,37 @@ public sealed class ThroughputBenchmark(string kind) : IBenchmark
         await using var journal = await MasterJournal.CreateAsync(kind, root);
         try
         {
+            var cpuBefore = ProcessCpu.UsedWithChildren();
             var baseline = await RawSpawnRateAsync(tasks, cancellationToken);
-            Console.WriteLine($"baseline: {tasks:N0} × /bin/true by Process.Start, {Parallelism} at a time: {baseline:N0} processes/s");
+            var rawCpu = (ProcessCpu.UsedWithChildren() - cpuBefore) / tasks;
+            Console.WriteLine($"baseline: {tasks:N0} × /bin/true by Process.Start, {Parallelism} at a time: {baseline:N0} processes/s, "
+                + $"CPU {rawCpu.TotalMilliseconds:0.0} ms per process");
 
             var master = SchedulerNodes.StartMasterSystem(ShippedTimings.WithFallback(journal.Hocon).With(options.Hocon), "benchmark", "127.0.0.1", 0);
-            var agentConfig = ShippedTimings.WithFallback(AdoptionHocon.Agent(AgentName, Path.Combine(root, "agent"), SchedulerNodes.Address(master)));
-            var agent = AgentHost.Start(agentConfig.With(options.Hocon),
-                "benchmark", "127.0.0.1", 0, TimeProvider.System);
+            var agentHosts = _agentNames.Select(name => AgentHost.Start(
+                ShippedTimings.WithFallback(AdoptionHocon.Agent(name, Path.Combine(root, name), SchedulerNodes.Address(master))).With(options.Hocon),
+                "benchmark", "127.0.0.1", 0, TimeProvider.System)).ToList();
             await using var probe = new MasterProbe(SchedulerNodes.Address(master));
             try
             {
-                await WaitForAgentAsync(probe, cancellationToken);
-                var elapsed = await RunTasksAsync(probe, tasks, cancellationToken);
-                var rate = tasks / elapsed.TotalSeconds;
+                await WaitForAgentsAsync(probe, cancellationToken);
+                // Not measured: the first tasks pay for JIT compilation and the journals' first queries.
+                await RunTasksAsync(probe, "warmup", Math.Max(50, tasks / 10), cancellationToken);
+                cpuBefore = ProcessCpu.UsedWithChildren();
+                var run = await RunTasksAsync(probe, "bench", tasks, cancellationToken);
+                var taskCpu = (ProcessCpu.UsedWithChildren() - cpuBefore) / tasks;
+                var rate = tasks / run.Elapsed.TotalSeconds;
                 return [new BenchmarkResult(Name, rate, "tasks/s", baseline, "processes/s", "raw Process.Start, same parallelism",
                     Target.AtLeast(0.6 * baseline),
-                    $"{tasks:N0} tasks submitted {Parallelism} at a time, all final in the Master in {elapsed.TotalSeconds:0.00} s = "
-                    + $"{rate.ToString("N0", CultureInfo.InvariantCulture)} tasks/s")];
+                    $"{tasks:N0} tasks to {(agents == 1 ? "one agent" : $"{agents} agents")}, submitted {Parallelism} at a time, all final in the Master "
+                    + $"in {run.Elapsed.TotalSeconds:0.00} s = {rate.ToString("N0", CultureInfo.InvariantCulture)} tasks/s; start latency "
+                    + $"p50 {run.StartP50:0} ms p99 {run.StartP99:0} ms; CPU {taskCpu.TotalMilliseconds:0.0} ms per task "
+                    + $"(raw spawn {rawCpu.TotalMilliseconds:0.0} ms)")];
             }
             finally
             {
                 SchedulerLogging.Configure(Serilog.Events.LogEventLevel.Fatal);
-                await agent.StopAsync();
+                await Task.WhenAll(agentHosts.Select(a => a.StopAsync()));
                 await master.Terminate();
             }
         }
@@ -72,44 +86,32 @@ public sealed class ThroughputBenchmark(string kind) : IBenchmark
         }
     }
 
-    private static async Task WaitForAgentAsync(MasterProbe probe, CancellationToken cancellationToken)
+    private async Task WaitForAgentsAsync(MasterProbe probe, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
         while ((await probe.QueryAsync<AgentsResult>(GetAgents.Instance, TimeSpan.FromSeconds(2), cancellationToken)).Agents
-               .All(a => a.Name != AgentName || a.State != AgentState.Connected))
+               .Count(a => _agentNames.Contains(a.Name) && a.State == AgentState.Connected) < _agentNames.Count)
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"agent {AgentName} never connected");
+                throw new TimeoutException($"agents {string.Join(", ", _agentNames)} never all connected");
             }
 
             await Task.Delay(50, cancellationToken);
         }
     }
 
-    private static async Task<TimeSpan> RunTasksAsync(MasterProbe probe, int tasks, CancellationToken cancellationToken)
+    private async Task<(TimeSpan Elapsed, double StartP50, double StartP99)> RunTasksAsync(
+        MasterProbe probe, string prefix, int tasks, CancellationToken cancellationToken)
     {
         var answer = TimeSpan.FromSeconds(30);
         var clock = Stopwatch.StartNew();
-        using var gate = new SemaphoreSlim(Parallelism);
-        var submits = Enumerable.Range(0, tasks).Select(async i =>
+        await InParallelAsync(tasks, async i =>
         {
-            await gate.WaitAsync(cancellationToken);
-            try
-            {
-                var spec = new TaskSpec($"bench-{i:D6}", ["/bin/true"], null, new Dictionary<string, string>(), null);
-                var result = await probe.QueryAsync<object>(new SubmitTask(AgentName, spec), answer, cancellationToken);
-                if (result is not TaskResult)
-                {
-                    throw new InvalidOperationException($"submit {i} answered {result}");
-                }
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }).ToList();
-        await Task.WhenAll(submits);
+            var spec = new TaskSpec($"{prefix}-{i:D6}", ["/bin/true"], null, new Dictionary<string, string>(), null);
+            var result = await probe.QueryAsync<object>(new SubmitTask(_agentNames[i % _agentNames.Count], spec), answer, cancellationToken);
+            return result as TaskResult ?? throw new InvalidOperationException($"submit {i} answered {result}");
+        }, cancellationToken);
 
         while ((await probe.QueryAsync<StatusResult>(GetStatus.Instance, answer, cancellationToken)).Status.UnfinishedTasks is not 0)
         {
@@ -117,28 +119,46 @@ public sealed class ThroughputBenchmark(string kind) : IBenchmark
         }
 
         var elapsed = clock.Elapsed;
-        var failed = (await probe.QueryAsync<TasksResult>(new GetHistory(AgentName, null, 1_000), answer, cancellationToken)).Tasks
-            .Count(t => t.State != TaskState.Succeeded);
-        return failed == 0 ? elapsed : throw new InvalidOperationException($"{failed} of the newest 1,000 tasks did not succeed");
+        // Each task asked for by id: a history page holds only as many as fit in a frame.
+        var history = await InParallelAsync(tasks,
+            async i => (await probe.QueryAsync<TaskResult>(new GetTask($"{prefix}-{i:D6}"), answer, cancellationToken)).Task, cancellationToken);
+        var failed = history.Count(t => t.State != TaskState.Succeeded);
+        if (failed > 0)
+        {
+            throw new InvalidOperationException($"{failed} of {tasks} {prefix} tasks did not succeed");
+        }
+
+        var startLatency = history.Select(t => (t.StartedAt!.Value - t.SubmittedAt).TotalMilliseconds).ToList();
+        return (elapsed, Statistics.Percentile(startLatency, 0.5), Statistics.Percentile(startLatency, 0.99));
     }
 
     private static async Task<double> RawSpawnRateAsync(int count, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        await InParallelAsync(count, async _ =>
+        {
+            using var process = Process.Start(new ProcessStartInfo("/bin/true") { UseShellExecute = false })!;
+            await process.WaitForExitAsync(cancellationToken);
+            return process.ExitCode;
+        }, cancellationToken);
+        return count / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>action(0) … action(count - 1), <see cref="Parallelism"/> at a time.</summary>
+    private static async Task<T[]> InParallelAsync<T>(int count, Func<int, Task<T>> action, CancellationToken cancellationToken)
+    {
         using var gate = new SemaphoreSlim(Parallelism);
-        await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
+        return await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
         {
             await gate.WaitAsync(cancellationToken);
             try
             {
-                using var process = Process.Start(new ProcessStartInfo("/bin/true") { UseShellExecute = false })!;
-                await process.WaitForExitAsync(cancellationToken);
+                return await action(i);
             }
             finally
             {
                 gate.Release();
             }
         }));
-        return count / clock.Elapsed.TotalSeconds;
     }
 }

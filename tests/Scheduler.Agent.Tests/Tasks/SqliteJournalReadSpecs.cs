@@ -1,0 +1,46 @@
+using Akka.Actor;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Microsoft.Data.Sqlite;
+using Scheduler.Agent.Processes;
+using Scheduler.Agent.Tasks;
+using Scheduler.Agent.Tests.Support;
+using Scheduler.Contracts;
+using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Tasks;
+using Scheduler.Hosting.Persistence;
+using Xunit.Abstractions;
+
+namespace Scheduler.Agent.Tests.Tasks;
+
+/// <summary>Reads of an SQLite journal (recoveries, the forwarder's polls) never queue behind its writer.</summary>
+public sealed class SqliteJournalReadSpecs(ITestOutputHelper output)
+    : Akka.TestKit.Xunit2.TestKit(AgentTestSystem.Setup(AgentTestSystem.NewDir()), "sqlite-journal-read-specs", output)
+{
+    [Fact]
+    public async Task A_read_of_the_journal_should_not_wait_for_a_writer_holding_the_file()
+    {
+        var dir = Sys.Settings.Config.GetString("test.dir");
+        var settings = AgentTestSystem.Settings(dir);
+        var supervisor = Sys.ActorOf(TaskSupervisorActor.Props("t1", settings.Name, settings, new ProcessTable(), TimeProvider.System));
+        supervisor.Tell(new StartTask(1, new TaskSpec("t1", [Path.Combine(dir, "no-such-program")], null, new Dictionary<string, string>(), null)));
+        await supervisor.Ask<TaskSettled>(new KillForShutdown("spec"), TimeSpan.FromSeconds(30)); // accepted, failed to start
+
+        // Another connection takes the write lock and keeps it, as the journal's writer does while it commits a batch.
+        await using var writer = new SqliteConnection(SqliteJournal.ConnectionString(Path.Combine(dir, "journal.db")));
+        writer.Open();
+        await using var hold = writer.CreateCommand();
+        hold.CommandText = "BEGIN IMMEDIATE;";
+        hold.ExecuteNonQuery();
+
+        // Opened with BEGIN IMMEDIATE, a read would wait for the lock until Microsoft.Data.Sqlite's 30 s command timeout.
+        var events = await PersistenceQuery.Get(Sys).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
+            .CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset())
+            .RunWith(Sink.Seq<EventEnvelope>(), Sys.Materializer())
+            .WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["TaskAccepted", "TaskFailedToStart"], events.Select(e => e.Event.GetType().Name));
+    }
+}
