@@ -1,4 +1,3 @@
-using System.Net;
 using Akka.Actor;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -8,21 +7,20 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using Scheduler.Client;
-using Scheduler.Master;
 
 namespace Scheduler.Dashboard;
 
 /// <summary>
 /// The dashboard of one master node: Kestrel serving the pages, the JSON API under <c>/api/</c> and the Prometheus
 /// metrics at <c>/metrics</c>. It asks the node's own singleton proxy with the CLI's requests, so a standby master's
-/// dashboard shows the same as the active one's.
+/// dashboard shows the same as the active one's. An agent may serve <c>/metrics</c> alone (<see cref="StartMetricsAsync"/>).
 /// </summary>
 public sealed class DashboardServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly SchedulerClient _client;
+    private readonly SchedulerClient? _client;
 
-    private DashboardServer(WebApplication app, SchedulerClient client, Uri url)
+    private DashboardServer(WebApplication app, SchedulerClient? client, Uri url)
     {
         _app = app;
         _client = client;
@@ -34,21 +32,32 @@ public sealed class DashboardServer : IAsyncDisposable
 
     /// <summary>
     /// Starts the dashboard at <paramref name="url"/>, asking the master node's current ActorSystem
-    /// (<paramref name="system"/>). A port in use (several masters on one host) logs one warning and answers null:
-    /// the master runs on without a dashboard.
+    /// (<paramref name="system"/>, reached at <paramref name="node"/>) and exporting <paramref name="meters"/> at
+    /// <c>/metrics</c>. A port in use (several masters on one host) logs one warning and answers null: the master runs
+    /// on without a dashboard.
     /// </summary>
-    public static async Task<DashboardServer?> StartAsync(Uri url, Func<ActorSystem> system, string node)
+    public static Task<DashboardServer?> StartAsync(Uri url, Func<ActorSystem> system, string node, params string[] meters)
+    {
+        var client = SchedulerClient.InsideMasterNode(system, new SchedulerClientOptions([node]));
+        return StartAsync("Dashboard", url, meters, client, app =>
+        {
+            DashboardApi.Map(app, client);
+            DashboardPages.Map(app);
+        });
+    }
+
+    /// <summary>Only <c>/metrics</c> of <paramref name="meters"/> (an agent's <c>scheduler.agent.metrics.url</c>); null when the port is in use.</summary>
+    public static Task<DashboardServer?> StartMetricsAsync(Uri url, params string[] meters) =>
+        StartAsync("Metrics endpoint", url, meters, null, _ => { });
+
+    private static async Task<DashboardServer?> StartAsync(string what, Uri url, string[] meters, SchedulerClient? client, Action<WebApplication> map)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(url.GetLeftPart(UriPartial.Authority));
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(MasterMetrics.MeterName, AgentMeterName)
-            .AddPrometheusExporter());
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(meters).AddPrometheusExporter());
         var app = builder.Build();
-        var client = SchedulerClient.InsideMasterNode(system, new SchedulerClientOptions([node]));
-        DashboardApi.Map(app, client);
-        DashboardPages.Map(app);
+        map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");
         try
         {
@@ -56,26 +65,29 @@ public sealed class DashboardServer : IAsyncDisposable
         }
         catch (IOException e)
         {
-            Serilog.Log.Warning("Dashboard not started: {Url} cannot be bound ({Error}); the master runs without it. Set "
-                                + "scheduler.master.dashboard.url (or --dashboard) to another port, or off", url, e.Message);
+            Serilog.Log.Warning("{What} not started: {Url} cannot be bound ({Error}); the node runs without it", what, url, e.Message);
             await app.DisposeAsync().ConfigureAwait(false);
-            await client.DisposeAsync().ConfigureAwait(false);
+            if (client is not null)
+            {
+                await client.DisposeAsync().ConfigureAwait(false);
+            }
+
             return null;
         }
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         var server = new DashboardServer(app, client, bound is null ? url : new Uri(bound));
-        Serilog.Log.Information("Dashboard at {Url} (JSON API /api/, metrics /metrics)", server.Url);
+        Serilog.Log.Information("{What} at {Url}", what, server.Url);
         return server;
     }
-
-    /// <summary>The name of the agents' meter (Scheduler.Agent's); a standalone node exports both.</summary>
-    public const string AgentMeterName = "Scheduler.Agent";
 
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
-        await _client.DisposeAsync().ConfigureAwait(false);
+        if (_client is not null)
+        {
+            await _client.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

@@ -25,7 +25,7 @@ public sealed class RunningNode : IAsyncDisposable
 
     public AgentHost? Agent { get; }
 
-    /// <summary>The master's dashboard; null when off or its port was in use.</summary>
+    /// <summary>The master's dashboard (an agent's metrics endpoint); null when off or its port was in use.</summary>
     public DashboardServer? Dashboard { get; }
 
     /// <summary>The node's ActorSystems now: the master's, then the agent's current incarnation.</summary>

@@ -47,18 +47,21 @@ public static class SchedulerNodes
         var dashboard = NodeConfig.Read(() => DashboardSettings.Create(DashboardOverride(options).WithFallback(config), origin));
         var master = MasterHost.Start(config, origin, options.Host ?? "127.0.0.1", options.Port ?? DefaultMasterPort);
         WarnIfPlaintext(master.System);
-        return new RunningNode($"master at {Address(master.System)}", master, dashboard: await StartDashboardAsync(dashboard, master).ConfigureAwait(false));
+        return new RunningNode($"master at {Address(master.System)}", master,
+            dashboard: await StartDashboardAsync(dashboard, master, MasterMetrics.MeterName).ConfigureAwait(false));
     }
 
     /// <summary>An agent: not a cluster member; reaches the masters through ClusterClient. Throws ConfigurationException.</summary>
-    public static Task<RunningNode> StartAgentAsync(NodeOptions options)
+    public static async Task<RunningNode> StartAgentAsync(NodeOptions options)
     {
         SchedulerLogging.Configure();
         var (config, origin) = NodeConfig.Load(options,
             Endpoint(options).WithFallback(AgentOverrides(options.AgentName, options.DataDir, options.MasterContacts, options.Labels)));
+        var metrics = NodeConfig.Read(() => DashboardSettings.Create(config.WithFallback(AgentSettings.DefaultConfig), origin, DashboardSettings.AgentMetricsUrlKey));
         var agent = AgentHost.Start(config, origin, options.Host ?? "127.0.0.1", options.Port ?? 0, TimeProvider.System);
         WarnIfPlaintext(agent.System);
-        return Task.FromResult(new RunningNode($"agent at {Address(agent.System)}", master: null, agent));
+        var endpoint = metrics.Url is { } url ? await DashboardServer.StartMetricsAsync(url, AgentMetrics.MeterName).ConfigureAwait(false) : null;
+        return new RunningNode($"agent at {Address(agent.System)}", master: null, agent, endpoint);
     }
 
     /// <summary>A master and an agent named <c>local</c> in one process, journals under <c>DataDir</c>.</summary>
@@ -84,7 +87,7 @@ public static class SchedulerNodes
             var agent = AgentHost.Start(agentConfig, origin, "127.0.0.1", 0, TimeProvider.System);
             WarnIfPlaintext(master.System);
             return new RunningNode($"standalone master at {masterAddress} with agent '{StandaloneAgentName}'", master, agent,
-                await StartDashboardAsync(dashboard, master).ConfigureAwait(false));
+                await StartDashboardAsync(dashboard, master, MasterMetrics.MeterName, AgentMetrics.MeterName).ConfigureAwait(false));
         }
         catch
         {
@@ -345,8 +348,8 @@ public static class SchedulerNodes
     }
 
     /// <summary>The master's dashboard, asking the node's current ActorSystem; null when off or its port is in use.</summary>
-    private static async Task<DashboardServer?> StartDashboardAsync(DashboardSettings settings, MasterHost master) =>
-        settings.Url is { } url ? await DashboardServer.StartAsync(url, () => master.System, Address(master.System)).ConfigureAwait(false) : null;
+    private static async Task<DashboardServer?> StartDashboardAsync(DashboardSettings settings, MasterHost master, params string[] meters) =>
+        settings.Url is { } url ? await DashboardServer.StartAsync(url, () => master.System, Address(master.System), meters).ConfigureAwait(false) : null;
 
     /// <summary><c>--dashboard URL|off</c> over the file's <c>scheduler.master.dashboard.url</c>.</summary>
     private static Config DashboardOverride(NodeOptions options) =>

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Tasks;
+using Scheduler.Core.Tasks;
 
 namespace Scheduler.Master;
 
@@ -22,9 +23,9 @@ public static class MasterMetrics
         "Tasks that reached a final state, by state (Succeeded, Failed, TimedOut, Killed, Lost)");
 
     private static readonly Counter<long> Kills = Meter.CreateCounter<long>("scheduler.tasks.killed", "{task}",
-        "Tasks killed, by reason: request, reconnect-window, agent-stopped, agent-restarted, other");
+        "Tasks killed, by reason: request, reconnect-window, agent-stopped, other");
 
-    private static readonly Counter<long> Reconnects = Meter.CreateCounter<long>("scheduler.agent.reconnects", "{reconnect}",
+    private static readonly Counter<long> Reconnects = Meter.CreateCounter<long>("scheduler.reconnects", "{reconnect}",
         "Agents coupled again after a connection loss or a Master change, by agent");
 
     private static readonly Counter<long> Adopted = Meter.CreateCounter<long>("scheduler.events.adopted", "{event}",
@@ -62,7 +63,8 @@ public static class MasterMetrics
 
     public static void TaskFinished(TaskState state) => Finished.Add(1, new KeyValuePair<string, object?>("state", state.ToString()));
 
-    public static void TaskKilled(string reason) => Kills.Add(1, new KeyValuePair<string, object?>("reason", KillReason(reason)));
+    public static void TaskKilled(TaskKilled killed) =>
+        Kills.Add(1, new KeyValuePair<string, object?>("reason", KillKinds.Of(killed.Reason, killed.ByReconnectWindow)));
 
     public static void AgentReconnected(string agent) => Reconnects.Add(1, new KeyValuePair<string, object?>("agent", agent));
 
@@ -70,16 +72,6 @@ public static class MasterMetrics
 
     public static void DatabaseRetry(bool succeeded) =>
         DatabaseRetries.Add(1, new KeyValuePair<string, object?>("outcome", succeeded ? "succeeded" : "failed"));
-
-    /// <summary>A kill reason's kind, so the label has few values.</summary>
-    public static string KillReason(string reason) => reason switch
-    {
-        _ when reason.StartsWith("killed on request", StringComparison.Ordinal) => "request",
-        _ when reason.StartsWith("master unreachable", StringComparison.Ordinal) => "reconnect-window",
-        _ when reason.StartsWith("agent stopped", StringComparison.Ordinal) => "agent-stopped",
-        _ when reason.StartsWith("agent restarted", StringComparison.Ordinal) => "agent-restarted",
-        _ => "other",
-    };
 
     private sealed record Snapshot(IReadOnlyList<AgentView> Agents, int Running, int Unknown);
 }

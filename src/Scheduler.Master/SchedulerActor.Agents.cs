@@ -313,7 +313,7 @@ public sealed partial class SchedulerActor
                     MasterMetrics.TaskStarted();
                     break;
                 case TaskKilled killed:
-                    MasterMetrics.TaskKilled(killed.ByReconnectWindow ? "master unreachable" : killed.Reason);
+                    MasterMetrics.TaskKilled(killed);
                     break;
             }
         }
