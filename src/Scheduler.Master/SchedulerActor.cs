@@ -90,6 +90,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
             DefineConfiguredJobs();
             Context.Parent.Tell(new SchedulerReady(started.RunId, started.Epoch));
             Become(Serving);
+            PublishMetrics();
             Stash.UnstashAll();
         });
     }
