@@ -19,20 +19,8 @@ public sealed partial class DashboardProcessSpecs(ITestOutputHelper output) : IA
 
     public async Task DisposeAsync()
     {
-        foreach (var node in _nodes)
-        {
-            output.WriteLine($"--- {node.Name} ---\n{node.Log}");
-            await node.DisposeAsync();
-        }
-
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // left for the OS to clean
-        }
+        await NodeProcess.StopAllAsync(_nodes, output.WriteLine);
+        NodeProcess.DeleteFolder(_root);
     }
 
     [Fact]
