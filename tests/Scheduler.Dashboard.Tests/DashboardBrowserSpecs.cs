@@ -15,7 +15,7 @@ public sealed class DashboardBrowserSpecs : SchedulerSpec
     public DashboardBrowserSpecs(ITestOutputHelper output) : base(output) => _output = output;
 
     /// <summary>How long the browser may take to show what the cluster already shows (the pages poll every second).</summary>
-    private static readonly LocatorAssertionsToHaveTextOptions Shown = new() { Timeout = 15_000 };
+    private static readonly LocatorAssertionsToHaveTextOptions Shown = new() { Timeout = 30_000 };
 
     protected override TestClusterOptions Options => new()
     {
@@ -60,5 +60,36 @@ public sealed class DashboardBrowserSpecs : SchedulerSpec
         await page.GotoAsync(new Uri(dashboard.Url, "/history.html").ToString());
         await Expect(page.Locator($"#history tr[data-task='{task.Task.TaskId}'] .state")).ToHaveTextAsync("Succeeded", Shown);
         _output.WriteLine($"screenshot: {await browser.ScreenshotAsync("4-history-replayed")}");
+    }
+
+    [Fact]
+    public async Task Task_page_should_follow_the_log_and_master_page_should_pause_and_resume()
+    {
+        var dashboard = await Cluster.StartDashboardAsync();
+        await using var browser = await Browser.OpenAsync(nameof(DashboardBrowserSpecs));
+        var page = browser.Page;
+        var marker = Path.Combine(Cluster.Root, "go");
+        var task = await Cluster.SubmitAsync("a1", "sh", "-c", $"echo before; while [ ! -e {marker} ]; do sleep 0.1; done; echo after");
+
+        await page.GotoAsync(new Uri(dashboard.Url, $"/task.html?id={task.TaskId}").ToString());
+        await Expect(page.Locator("#log")).ToHaveTextAsync("before", Shown);
+        await Expect(page.Locator("#log-state")).ToHaveTextAsync("(following live output)", Shown);
+        await File.WriteAllTextAsync(marker, "");
+        await Expect(page.Locator("#log")).ToHaveTextAsync("beforeafter", Shown);
+        await Expect(page.Locator("#log-state")).ToHaveTextAsync("(complete)", Shown);
+        await Expect(page.Locator("#task dd.state")).ToHaveTextAsync("Succeeded", Shown);
+        _output.WriteLine($"screenshot: {await browser.ScreenshotAsync("5-task-log")}");
+
+        await page.GotoAsync(new Uri(dashboard.Url, "/master.html").ToString());
+        var state = page.Locator("#status-state");
+        await Expect(state).ToHaveTextAsync("running", Shown);
+        await Expect(page.Locator("#status-scheduler-node")).ToHaveTextAsync(Cluster.MasterAddress, Shown);
+        await page.ClickAsync("#pause");
+        await Expect(state).ToHaveTextAsync("paused", Shown);
+        Assert.True((await Cluster.StatusAsync()).Paused);
+        _output.WriteLine($"screenshot: {await browser.ScreenshotAsync("6-master-paused")}");
+        await page.ClickAsync("#resume");
+        await Expect(state).ToHaveTextAsync("running", Shown);
+        Assert.False((await Cluster.StatusAsync()).Paused);
     }
 }
