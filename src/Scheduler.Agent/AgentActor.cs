@@ -172,6 +172,7 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
             if (Now - _lastMasterContact > _settings.UnreachableAfter)
             {
                 _log.Warning("Master unreachable for {Silence}; registering again", Durations.Describe(Now - _lastMasterContact));
+                AgentMetrics.MasterUnreachable(_settings.Name);
                 BecomeUnregistered();
                 return;
             }

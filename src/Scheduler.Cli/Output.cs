@@ -105,16 +105,48 @@ public sealed class Output(TextWriter writer, bool json, TextWriter? notes = nul
             return;
         }
 
+        var now = DateTimeOffset.UtcNow;
         Table(
-            ["AGENT", "STATE", "LAST SEEN", "RUNNING", "LABELS"],
+            ["AGENT", "STATE", "LAST SEEN", "RUNNING", "JOURNAL", "WINDOW", "LABELS"],
             agents.Select(a => new[]
             {
                 a.Name,
                 a.State.ToString(),
                 Time(a.LastSeen),
                 a.RunningTasks.ToString(CultureInfo.InvariantCulture),
+                Journal(a),
+                a.State == AgentState.Unreachable ? Window(a, now) : "-",
                 string.Join(",", a.Labels),
             }));
+    }
+
+    /// <summary>Adopted offset / journal end, and while they differ the share adopted (replay progress).</summary>
+    private static string Journal(AgentView a)
+    {
+        if (a.AdoptedOffset is not { } adopted)
+        {
+            return "-";
+        }
+
+        var end = Math.Max(a.JournalEnd ?? adopted, adopted);
+        return end > adopted && end > 0
+            ? $"{adopted}/{end} ({100.0 * adopted / end:0}% replayed)"
+            : $"{adopted}/{end}";
+    }
+
+    /// <summary>While unreachable: how long until the agent's reconnect window ends (it then kills its tasks itself).</summary>
+    private static string Window(AgentView a, DateTimeOffset now) => a.WindowEndsAt switch
+    {
+        null => "infinite",
+        { } end when end > now => $"kills tasks in {Core.Configuration.Durations.Describe(end - now)}",
+        _ => "over",
+    };
+
+    /// <summary>One log line (<c>logs --follow</c>): the text, or with <c>--json</c> a JSON object <c>{"stream","text"}</c>.</summary>
+    public void LogLine(Client.TaskLogLine line)
+    {
+        writer.WriteLine(Json ? ToJson(line) : line.Text);
+        writer.Flush();
     }
 
     public void Jobs(IReadOnlyList<JobView> jobs)

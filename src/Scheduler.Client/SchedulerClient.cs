@@ -30,15 +30,19 @@ public sealed partial class SchedulerClient : IAsyncDisposable
 
     private static readonly TimeSpan TerminateTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly ActorSystem _system;
-    private readonly IActorRef _clusterClient;
+    private readonly ActorSystem? _ownSystem;
+    /// <summary>The system whose serializer and frame size a request is measured with (<see cref="RefuseOversized"/>).</summary>
+    private readonly Func<ActorSystem> _system;
+    private readonly Func<IClientRequest, CancellationToken, Task<object>> _ask;
     private readonly SchedulerClientOptions _options;
     private int _disposed;
 
-    private SchedulerClient(ActorSystem system, IActorRef clusterClient, SchedulerClientOptions options)
+    private SchedulerClient(
+        ActorSystem? ownSystem, Func<ActorSystem> system, Func<IClientRequest, CancellationToken, Task<object>> ask, SchedulerClientOptions options)
     {
+        _ownSystem = ownSystem;
         _system = system;
-        _clusterClient = clusterClient;
+        _ask = ask;
         _options = options;
     }
 
@@ -71,7 +75,22 @@ public sealed partial class SchedulerClient : IAsyncDisposable
 
         var settings = ClusterClientSettings.Create(system).WithInitialContacts(contacts);
         var clusterClient = system.ActorOf(ClusterClient.Props(settings), "cluster-client");
-        return Task.FromResult(new SchedulerClient(system, clusterClient, options));
+        return Task.FromResult(new SchedulerClient(system, () => system, (request, cancellationToken) => clusterClient.Ask<object>(
+            new ClusterClient.Send(SchedulerPaths.SchedulerService, request, localAffinity: false), options.RequestTimeout, cancellationToken), options));
+    }
+
+    /// <summary>
+    /// A client inside a master node (the dashboard): the same requests, asked of the node's own singleton proxy
+    /// (<see cref="SchedulerPaths.SchedulerService"/>), which forwards them to the scheduler wherever it runs. The
+    /// node's current ActorSystem is asked for each request (a master that rejoined its cluster has a new one).
+    /// Disposing it leaves the node alone.
+    /// </summary>
+    public static SchedulerClient InsideMasterNode(Func<ActorSystem> system, SchedulerClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(options);
+        return new SchedulerClient(null, system, (request, cancellationToken) =>
+            system().ActorSelection(SchedulerPaths.SchedulerService).Ask<object>(request, options.RequestTimeout, cancellationToken), options);
     }
 
     /// <summary>
@@ -241,19 +260,83 @@ public sealed partial class SchedulerClient : IAsyncDisposable
 
     private async Task<(byte[] Data, bool Complete)> ReadTaskLogAsync(string taskId, CancellationToken cancellationToken)
     {
+        var (data, _, complete) = await ReadTaskLogAsync(taskId, 0, long.MaxValue, cancellationToken).ConfigureAwait(false);
+        return (data, complete);
+    }
+
+    /// <summary>
+    /// The log bytes from <paramref name="from"/>, chunk by chunk, until the Master has no more or about
+    /// <paramref name="maxBytes"/> are read; complete when the Master said so of the end it reached.
+    /// </summary>
+    private async Task<(byte[] Data, long NextOffset, bool Complete)> ReadTaskLogAsync(
+        string taskId, long from, long maxBytes, CancellationToken cancellationToken)
+    {
         using var log = new MemoryStream();
-        long offset = 0;
+        var offset = from;
         while (true)
         {
             var chunk = await RequestAsync<TaskLogResult>(new GetTaskLog(taskId, offset, LogChunkBytes), cancellationToken)
                 .ConfigureAwait(false);
             if (chunk.Data.Length == 0 || chunk.NextOffset <= offset)
             {
-                return (log.ToArray(), chunk.Complete);
+                return (log.ToArray(), offset, chunk.Complete);
             }
 
             log.Write(chunk.Data);
             offset = chunk.NextOffset;
+            if (log.Length >= maxBytes)
+            {
+                return (log.ToArray(), offset, false);
+            }
+        }
+    }
+
+    /// <summary>Bytes of log read at most per <see cref="GetTaskLogPageAsync"/> (a few more when a chunk ends past it).</summary>
+    public const int LogPageBytes = 1024 * 1024;
+
+    /// <summary>
+    /// The task's log lines from byte <paramref name="offset"/> of its log (0: the start), as far as the Master holds
+    /// it, whole lines only: ask again from <see cref="TaskLogPage.NextOffset"/> for what came since.
+    /// <see cref="TaskLogPage.Complete"/>: the task is final and nothing more will come.
+    /// </summary>
+    public async Task<TaskLogPage> GetTaskLogPageAsync(string taskId, long offset = 0, CancellationToken cancellationToken = default)
+    {
+        var (data, next, complete) = await ReadTaskLogAsync(taskId, offset, LogPageBytes, cancellationToken).ConfigureAwait(false);
+        var whole = data.AsSpan().LastIndexOf((byte)'\n') + 1;
+        var lines = TaskLogFormat.Decode(data.AsMemory(0, whole)).Select(record => new TaskLogLine(record.Stream, record.Line)).ToList();
+        return new TaskLogPage(taskId, offset, offset + whole, lines, complete && whole == data.Length && next == offset + whole);
+    }
+
+    /// <summary>
+    /// The task's output lines as they come (<c>scheduler logs --follow</c>): what the Master holds, then every
+    /// <paramref name="pollInterval"/> (default <see cref="LogRetryDelay"/>) what it copied since, until the task is final
+    /// and its whole log has been read.
+    /// </summary>
+    public async IAsyncEnumerable<TaskLogLine> FollowTaskLogAsync(
+        string taskId,
+        TimeSpan? pollInterval = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        long offset = 0;
+        while (true)
+        {
+            var page = await GetTaskLogPageAsync(taskId, offset, cancellationToken).ConfigureAwait(false);
+            foreach (var line in page.Lines)
+            {
+                yield return line;
+            }
+
+            if (page.Complete)
+            {
+                yield break;
+            }
+
+            if (page.NextOffset == offset)
+            {
+                await Task.Delay(pollInterval ?? LogRetryDelay, cancellationToken).ConfigureAwait(false);
+            }
+
+            offset = page.NextOffset;
         }
     }
 
@@ -271,9 +354,7 @@ public sealed partial class SchedulerClient : IAsyncDisposable
         object reply;
         try
         {
-            reply = await _clusterClient
-                .Ask<object>(new ClusterClient.Send(SchedulerPaths.SchedulerService, request, localAffinity: false), _options.RequestTimeout, cancellationToken)
-                .ConfigureAwait(false);
+            reply = await _ask(request, cancellationToken).ConfigureAwait(false);
         }
         catch (AskTimeoutException e)
         {
@@ -300,8 +381,9 @@ public sealed partial class SchedulerClient : IAsyncDisposable
     /// </summary>
     private void RefuseOversized(IClientRequest request)
     {
-        var bytes = _system.Serialization.FindSerializerFor(request).ToBinary(request).Length;
-        var frame = _system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? WireLimits.FrameBytes;
+        var system = _system();
+        var bytes = system.Serialization.FindSerializerFor(request).ToBinary(request).Length;
+        var frame = system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? WireLimits.FrameBytes;
         var limit = frame - WireLimits.EnvelopeBytes;
         if (bytes > limit)
         {
@@ -318,8 +400,13 @@ public sealed partial class SchedulerClient : IAsyncDisposable
             return;
         }
 
+        if (_ownSystem is null)
+        {
+            return;
+        }
+
         // Never hang on shutdown: a client that cannot reach anyone still stops within the timeout.
-        var terminated = _system.Terminate();
+        var terminated = _ownSystem.Terminate();
         await Task.WhenAny(terminated, Task.Delay(TerminateTimeout)).ConfigureAwait(false);
     }
 }

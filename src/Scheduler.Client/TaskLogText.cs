@@ -12,3 +12,12 @@ public static class TaskLogText
             .Select(record => record.Line)
             .ToList();
 }
+
+/// <summary>One output line of a task's log and the stream it came from.</summary>
+public sealed record TaskLogLine(OutputStream Stream, string Text);
+
+/// <summary>
+/// Whole lines of a task's log from byte <paramref name="Offset"/> to <paramref name="NextOffset"/> (where to ask next);
+/// <paramref name="Complete"/>: the task is final and its whole log has been read.
+/// </summary>
+public sealed record TaskLogPage(string TaskId, long Offset, long NextOffset, IReadOnlyList<TaskLogLine> Lines, bool Complete);

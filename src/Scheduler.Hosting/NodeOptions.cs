@@ -13,6 +13,7 @@ namespace Scheduler.Hosting;
 /// <param name="Labels">For agents: labels to register with.</param>
 /// <param name="Paused">For masters: start paused (<c>scheduler.master.start-paused = on</c>); null leaves it to the file.</param>
 /// <param name="Seeds">For masters: <c>HOST:PORT</c> of the cluster's seed masters (<c>akka.cluster.seed-nodes</c>).</param>
+/// <param name="Dashboard">For masters: <c>http://HOST:PORT</c> or <c>off</c> (<c>scheduler.master.dashboard.url</c>); null leaves it to the file.</param>
 public sealed record NodeOptions(
     string? ConfigFile = null,
     string? DataDir = null,
@@ -22,4 +23,5 @@ public sealed record NodeOptions(
     string? AgentName = null,
     IReadOnlyList<string>? Labels = null,
     bool? Paused = null,
-    IReadOnlyList<string>? Seeds = null);
+    IReadOnlyList<string>? Seeds = null,
+    string? Dashboard = null);

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Scheduler.Dashboard;
 
 namespace Scheduler.Hosting;
 
@@ -8,11 +9,12 @@ namespace Scheduler.Hosting;
 /// </summary>
 public sealed class RunningNode : IAsyncDisposable
 {
-    public RunningNode(string description, MasterHost? master, AgentHost? agent = null)
+    public RunningNode(string description, MasterHost? master, AgentHost? agent = null, DashboardServer? dashboard = null)
     {
         Description = description;
         Master = master;
         Agent = agent;
+        Dashboard = dashboard;
         WhenTerminated = Task.WhenAll(new[] { master?.WhenStopped, agent?.WhenStopped }.OfType<Task>());
     }
 
@@ -22,6 +24,9 @@ public sealed class RunningNode : IAsyncDisposable
     public MasterHost? Master { get; }
 
     public AgentHost? Agent { get; }
+
+    /// <summary>The master's dashboard (an agent's metrics endpoint); null when off or its port was in use.</summary>
+    public DashboardServer? Dashboard { get; }
 
     /// <summary>The node's ActorSystems now: the master's, then the agent's current incarnation.</summary>
     public IReadOnlyList<ActorSystem> Systems => new[] { Master?.System, Agent?.System }.OfType<ActorSystem>().ToList();
@@ -40,6 +45,11 @@ public sealed class RunningNode : IAsyncDisposable
         if (Master is not null)
         {
             await Master.StopAsync().ConfigureAwait(false);
+        }
+
+        if (Dashboard is not null)
+        {
+            await Dashboard.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -9,6 +9,7 @@ using Scheduler.Agent;
 using Scheduler.Agent.Processes;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Serialization;
+using Scheduler.Dashboard;
 using Scheduler.Core.Security;
 using Scheduler.Hosting.Persistence;
 using Microsoft.Data.Sqlite;
@@ -26,7 +27,7 @@ public static class SchedulerNodes
     public const string StandaloneAgentName = "local";
 
     /// <summary>A master: cluster member with role <c>master</c>, hosting the scheduler singleton. Throws ConfigurationException.</summary>
-    public static Task<RunningNode> StartMasterAsync(NodeOptions options)
+    public static async Task<RunningNode> StartMasterAsync(NodeOptions options)
     {
         SchedulerLogging.Configure();
         var overrides = PausedOverride(options);
@@ -43,29 +44,34 @@ public static class SchedulerNodes
             config = NodeConfig.SetList("akka.cluster.seed-nodes", seeds.Select(seed => SeedAddress(seed, tls))).WithFallback(config);
         }
 
+        var dashboard = NodeConfig.Read(() => DashboardSettings.Create(DashboardOverride(options).WithFallback(config), origin));
         var master = MasterHost.Start(config, origin, options.Host ?? "127.0.0.1", options.Port ?? DefaultMasterPort);
         WarnIfPlaintext(master.System);
-        return Task.FromResult(new RunningNode($"master at {Address(master.System)}", master));
+        return new RunningNode($"master at {Address(master.System)}", master,
+            dashboard: await StartDashboardAsync(dashboard, master, MasterMetrics.MeterName).ConfigureAwait(false));
     }
 
     /// <summary>An agent: not a cluster member; reaches the masters through ClusterClient. Throws ConfigurationException.</summary>
-    public static Task<RunningNode> StartAgentAsync(NodeOptions options)
+    public static async Task<RunningNode> StartAgentAsync(NodeOptions options)
     {
         SchedulerLogging.Configure();
         var (config, origin) = NodeConfig.Load(options,
             Endpoint(options).WithFallback(AgentOverrides(options.AgentName, options.DataDir, options.MasterContacts, options.Labels)));
+        var metrics = NodeConfig.Read(() => DashboardSettings.Create(config.WithFallback(AgentSettings.DefaultConfig), origin, DashboardSettings.AgentMetricsUrlKey));
         var agent = AgentHost.Start(config, origin, options.Host ?? "127.0.0.1", options.Port ?? 0, TimeProvider.System);
         WarnIfPlaintext(agent.System);
-        return Task.FromResult(new RunningNode($"agent at {Address(agent.System)}", master: null, agent));
+        var endpoint = metrics.Url is { } url ? await DashboardServer.StartMetricsAsync(url, AgentMetrics.MeterName).ConfigureAwait(false) : null;
+        return new RunningNode($"agent at {Address(agent.System)}", master: null, agent, endpoint);
     }
 
     /// <summary>A master and an agent named <c>local</c> in one process, journals under <c>DataDir</c>.</summary>
-    public static Task<RunningNode> StartStandaloneAsync(NodeOptions options)
+    public static async Task<RunningNode> StartStandaloneAsync(NodeOptions options)
     {
         SchedulerLogging.Configure();
         var dataDir = options.DataDir ?? "./data";
         var masterOverrides = NodeConfig.Set("scheduler.master.data-dir", Path.Combine(dataDir, "master")).WithFallback(PausedOverride(options));
         var (masterConfig, origin) = NodeConfig.Load(options, Endpoint(options with { Host = null }).WithFallback(masterOverrides));
+        var dashboard = NodeConfig.Read(() => DashboardSettings.Create(DashboardOverride(options).WithFallback(masterConfig), origin));
         var master = MasterHost.Start(masterConfig, origin, "127.0.0.1", options.Port ?? DefaultMasterPort);
         try
         {
@@ -80,7 +86,8 @@ public static class SchedulerNodes
             NodeConfig.Read(() => masterSettings.CheckedAgainstAgentWindow(agentSettings.ReconnectWindow, agentSettings.KillGrace, origin));
             var agent = AgentHost.Start(agentConfig, origin, "127.0.0.1", 0, TimeProvider.System);
             WarnIfPlaintext(master.System);
-            return Task.FromResult(new RunningNode($"standalone master at {masterAddress} with agent '{StandaloneAgentName}'", master, agent));
+            return new RunningNode($"standalone master at {masterAddress} with agent '{StandaloneAgentName}'", master, agent,
+                await StartDashboardAsync(dashboard, master, MasterMetrics.MeterName, AgentMetrics.MeterName).ConfigureAwait(false));
         }
         catch
         {
@@ -340,6 +347,14 @@ public static class SchedulerNodes
             Serilog.Log.Warning("{Warning}", warning);
         }
     }
+
+    /// <summary>The master's dashboard, asking the node's current ActorSystem; null when off or its port is in use.</summary>
+    private static async Task<DashboardServer?> StartDashboardAsync(DashboardSettings settings, MasterHost master, params string[] meters) =>
+        settings.Url is { } url ? await DashboardServer.StartAsync(url, () => master.System, Address(master.System), meters).ConfigureAwait(false) : null;
+
+    /// <summary><c>--dashboard URL|off</c> over the file's <c>scheduler.master.dashboard.url</c>.</summary>
+    private static Config DashboardOverride(NodeOptions options) =>
+        options.Dashboard is { } url ? NodeConfig.Set(DashboardSettings.UrlKey, url) : ConfigurationFactory.Empty;
 
     private static Config PausedOverride(NodeOptions options) => options.Paused is { } paused
         ? ConfigurationFactory.ParseString($"scheduler.master.start-paused = {(paused ? "on" : "off")}")

@@ -51,7 +51,8 @@ public sealed partial class SchedulerActor
 
         Context.Watch(r.AgentRef);
         var lostAfter = LostDeadline.Of(_settings.LostAfter, r.ReconnectWindow, r.KillGrace, _settings.UnreachableAfter);
-        _sessions[r.AgentName] = new AgentSession(r.AgentName, r.JournalId, r.Incarnation, r.AgentRef, r.Labels, lostAfter, Now);
+        _sessions[r.AgentName] = new AgentSession(r.AgentName, r.JournalId, r.Incarnation, r.AgentRef, r.Labels, lostAfter, Now,
+            ReconnectWindow: r.ReconnectWindow, ReportedJournalEnd: current?.JournalId == r.JournalId ? current.ReportedJournalEnd : 0);
         if (_state.IsKnownJournal(r.AgentName, r.JournalId))
         {
             _log.Info("Agent {AgentName} registered (incarnation {Incarnation}) at {Address}", r.AgentName, r.Incarnation, r.AgentRef.Path.Address);
@@ -104,16 +105,18 @@ public sealed partial class SchedulerActor
             return;
         }
 
-        s = Touch(s);
+        s = Reported(Touch(s), batch.ToOffset);
         if (_state.Decide(batch) == BatchDecision.Ignore)
         {
             s.Ref.Tell(new EventsAdopted(_state.Epoch, batch.JournalId, _state.AdoptedOffset(batch.AgentName, batch.JournalId)));
             return;
         }
 
+        var openBefore = OpenTaskIds(batch.Events.Select(e => e.Event.TaskId));
         PersistAndApply(new AgentEventsAdopted(batch.AgentName, batch.JournalId, batch.ToOffset, batch.Events), _ =>
         {
             s.Ref.Tell(new EventsAdopted(_state.Epoch, batch.JournalId, batch.ToOffset));
+            CountAdopted(batch, openBefore);
             foreach (var e in batch.Events)
             {
                 _log.Debug("Adopted {Event} of task {TaskId} at offset {Offset}", e.Event.GetType().Name, e.Event.TaskId, e.Offset);
@@ -128,7 +131,7 @@ public sealed partial class SchedulerActor
             return;
         }
 
-        s = Touch(s);
+        s = Reported(Touch(s), c.JournalEnd);
         if (s.Coupled || _state.AdoptedOffset(c.AgentName, c.JournalId) < c.JournalEnd)
         {
             return;
@@ -140,6 +143,11 @@ public sealed partial class SchedulerActor
         var reconnect = _state.Cursors[s.Name].HasCoupled;
         PersistAndApply(new AgentCoupled(s.Name, s.JournalId, s.Incarnation, running, s.LostAfter, Now), _ =>
         {
+            if (reconnect)
+            {
+                MasterMetrics.AgentReconnected(s.Name);
+            }
+
             _log.Info("Agent {AgentName} " + (reconnect ? "reconnected" : "registered") + ", {Count} running: {Tasks} (journal adopted to offset {Offset})",
                 s.Name, running.Count, running, c.JournalEnd);
             if (_sessions.TryGetValue(s.Name, out var current) && current.Coupled)
@@ -221,8 +229,13 @@ public sealed partial class SchedulerActor
         return _sessions[s.Name] = s with { LastSeen = Now, ShownUnreachable = false, DeclaredLost = false };
     }
 
+    /// <summary>The agent said its journal reaches at least <paramref name="offset"/>.</summary>
+    private AgentSession Reported(AgentSession s, long offset) =>
+        offset <= s.ReportedJournalEnd ? s : _sessions[s.Name] = s with { ReportedJournalEnd = offset };
+
     private void CheckReachability()
     {
+        PublishMetrics();
         foreach (var s in _sessions.Values.Where(s => s.Watched && !s.ShownUnreachable && s.IsSilent(Now, _settings.UnreachableAfter)).ToList())
         {
             // Decoupled: when the agent is heard from again it replays what it journaled meanwhile, then couples again.
@@ -265,9 +278,47 @@ public sealed partial class SchedulerActor
     private void DeclareLost(string agent, string journalId, TimeSpan silence)
     {
         var reason = $"agent unreachable for {Durations.Describe(silence)}";
+        var openBefore = OpenTaskIds(_state.Unfinished(agent).Select(t => t.Spec.TaskId));
         PersistAndApply(new AgentDeclaredLost(agent, journalId, reason, Now), _ =>
+        {
+            CountFinished(openBefore);
             _log.Warning("Agent {AgentName} lost: {Reason}; its unfinished tasks are recorded Lost and will be killed if it comes back running them",
-                agent, reason));
+                agent, reason);
+        });
+    }
+
+    /// <summary>Those of <paramref name="taskIds"/> open and not final now (to count the ones an event makes final).</summary>
+    private List<string> OpenTaskIds(IEnumerable<string> taskIds) =>
+        taskIds.Distinct().Where(id => _state.Tasks.TryGetValue(id, out var t) && !t.IsFinal).ToList();
+
+    private void CountFinished(IEnumerable<string> openBefore)
+    {
+        foreach (var id in openBefore)
+        {
+            if (_state.Tasks.TryGetValue(id, out var t) && t.IsFinal)
+            {
+                MasterMetrics.TaskFinished(t.State);
+            }
+        }
+    }
+
+    private void CountAdopted(AgentEventBatch batch, IEnumerable<string> openBefore)
+    {
+        MasterMetrics.EventsAdopted(batch.AgentName, batch.Events.Count);
+        foreach (var e in batch.Events)
+        {
+            switch (e.Event)
+            {
+                case TaskStarted:
+                    MasterMetrics.TaskStarted();
+                    break;
+                case TaskKilled killed:
+                    MasterMetrics.TaskKilled(killed);
+                    break;
+            }
+        }
+
+        CountFinished(openBefore);
     }
 
     private void ResendAll()

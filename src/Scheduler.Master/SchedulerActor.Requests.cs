@@ -151,9 +151,14 @@ public sealed partial class SchedulerActor
         return names.Select(name =>
         {
             var running = _state.RunningCount(name);
+            var adopted = _state.Cursors.TryGetValue(name, out var cursor) ? cursor.AdoptedOffset : (long?)null;
             return _sessions.TryGetValue(name, out var s)
-                ? new AgentView(name, s.State, s.LastSeen, running, s.Labels)
-                : new AgentView(name, AgentState.Lost, null, running, []);
+                ? new AgentView(name, s.State, s.LastSeen, running, s.Labels,
+                    WindowEndsAt: s.LastSeen + s.ReconnectWindow,
+                    LostAt: s.LastSeen + s.LostAfter,
+                    AdoptedOffset: _state.AdoptedOffset(name, s.JournalId),
+                    JournalEnd: Math.Max(s.ReportedJournalEnd, _state.AdoptedOffset(name, s.JournalId)))
+                : new AgentView(name, AgentState.Lost, null, running, [], AdoptedOffset: adopted);
         }).ToList();
     }
 }

@@ -90,6 +90,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
             DefineConfiguredJobs();
             Context.Parent.Tell(new SchedulerReady(started.RunId, started.Epoch));
             Become(Serving);
+            PublishMetrics();
             Stash.UnstashAll();
         });
     }
@@ -140,6 +141,20 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
             kept.Reverse();
             Sender.Tell(new EventsResult(kept, omitted));
         });
+    }
+
+    /// <summary>The gauges of <see cref="MasterMetrics"/>: agents by state, running and unknown tasks, adoption lag.</summary>
+    private void PublishMetrics()
+    {
+        var running = _state.Unfinished(null).Where(t => t.State == TaskState.Running).ToList();
+        var unknown = running.Count(t => !(_sessions.TryGetValue(t.Agent, out var s) && s.IsReachable));
+        MasterMetrics.Publish(AgentViews(), running.Count - unknown, unknown);
+    }
+
+    protected override void PostStop()
+    {
+        MasterMetrics.Unpublish();
+        base.PostStop();
     }
 
     /// <summary>A failed write stops this actor (Akka.Persistence's rule); the guard is told why and retries.</summary>

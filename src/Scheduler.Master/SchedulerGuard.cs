@@ -166,6 +166,7 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
         _ignoreSnapshots = false;
         if (_outage is { } outage)
         {
+            MasterMetrics.DatabaseRetry(succeeded: true);
             _log.Info("Database available again after {Downtime} (attempt {Attempt}); master run {MasterRunId} serving",
                 Durations.Describe(Now - outage.Since), outage.Attempts, ready.RunId);
             (_lastOutage, _recoveredAt, _outage) = (outage, Now, null);
@@ -298,6 +299,7 @@ public sealed class SchedulerGuard : ReceiveActor, IWithTimers
     {
         _scheduler = ActorRefs.Nobody;
         _outage = _outage!.AttemptFailed(Now, error, _settings.DbRetryInterval);
+        MasterMetrics.DatabaseRetry(succeeded: false);
         _log.Warning("Database attempt {Attempt} failed: {Error}; next attempt at {NextAttemptAt:HH:mm:ss} (unavailable for {Downtime})",
             _outage.Attempts, _outage.Error, _outage.NextAttemptAt, Durations.Describe(Now - _outage.Since));
         Timers.StartSingleTimer(RetryTimer, RetryDatabase.Instance, _settings.DbRetryInterval);

@@ -26,8 +26,11 @@ public sealed partial class TestCluster
         }
     }
 
-    /// <summary>Asks <paramref name="read"/> until its answer satisfies <paramref name="condition"/>, and answers it.</summary>
-    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> condition, Func<T?, string> failure, TimeSpan? patience = null)
+    /// <summary>
+    /// Asks <paramref name="read"/> until its answer satisfies <paramref name="condition"/>, and answers it; after the
+    /// patience (default 30 s) fails with <paramref name="failure"/> of the last answer.
+    /// </summary>
+    public static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> condition, Func<T?, string> failure, TimeSpan? patience = null)
     {
         var deadline = DateTime.UtcNow + (patience ?? Patience);
         T? last = default;

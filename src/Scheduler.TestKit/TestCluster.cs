@@ -212,6 +212,7 @@ public sealed partial class TestCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await StopDashboardsAsync();
         foreach (var agent in _agents.Values)
         {
             await agent.System.Terminate();

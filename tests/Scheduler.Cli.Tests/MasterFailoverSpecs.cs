@@ -61,14 +61,7 @@ public sealed partial class MasterFailoverSpecs(ITestOutputHelper output) : IAsy
 
     public async Task DisposeAsync()
     {
-        foreach (var node in _masters.Select(m => m.Node).Append(_agent))
-        {
-            if (node is not null)
-            {
-                output.WriteLine($"--- {node.Name} ---\n{node.Log}");
-                await node.DisposeAsync();
-            }
-        }
+        await NodeProcess.StopAllAsync(_masters.Select(m => m.Node).Append(_agent), output.WriteLine);
 
         foreach (var master in _masters)
         {
@@ -76,13 +69,7 @@ public sealed partial class MasterFailoverSpecs(ITestOutputHelper output) : IAsy
         }
 
         await _postgres.DisposeAsync();
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        NodeProcess.DeleteFolder(_root);
     }
 
     [Fact]

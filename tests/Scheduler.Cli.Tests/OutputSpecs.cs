@@ -41,7 +41,8 @@ public sealed class OutputSpecs
 
         using var json = JsonDocument.Parse(writer.ToString());
         var agent = Assert.Single(json.RootElement.EnumerateArray());
-        Assert.Equal(["name", "state", "lastSeen", "runningTasks", "labels"], agent.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["name", "state", "lastSeen", "runningTasks", "labels", "windowEndsAt", "lostAt", "adoptedOffset", "journalEnd"],
+            agent.EnumerateObject().Select(p => p.Name));
         Assert.Equal("Connected", agent.GetProperty("state").GetString());
         Assert.Equal(3, agent.GetProperty("runningTasks").GetInt32());
     }

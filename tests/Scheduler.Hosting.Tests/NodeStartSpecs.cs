@@ -144,6 +144,29 @@ public sealed class NodeStartSpecs : IDisposable
     }
 
     [Fact]
+    public async Task An_agent_with_a_metrics_url_should_serve_metrics_only_and_dashboard_off_should_serve_nothing()
+    {
+        var path = File("agent.conf", "scheduler.agent.metrics.url = \"http://127.0.0.1:0\"\n");
+        var agent = await SchedulerNodes.StartAgentAsync(new NodeOptions(
+            ConfigFile: path, DataDir: Path.Combine(_dir, "a"), AgentName: "a1", MasterContacts: ["127.0.0.1:1"]));
+        try
+        {
+            var metrics = Assert.IsType<Dashboard.DashboardServer>(agent.Dashboard);
+            using var http = new HttpClient { BaseAddress = metrics.Url };
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/metrics")).StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("/api/agents")).StatusCode);
+        }
+        finally
+        {
+            await agent.StopAsync();
+        }
+
+        var master = await SchedulerNodes.StartMasterAsync(new NodeOptions(DataDir: Path.Combine(_dir, "m"), Port: 0, Dashboard: "off"));
+        Assert.Null(master.Dashboard);
+        await master.StopAsync();
+    }
+
+    [Fact]
     public async Task Port_on_the_command_line_should_win_over_the_config_file()
     {
         // The file names port 1, which no test process may bind: the start only succeeds if --port 0 wins.

@@ -124,6 +124,7 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
         // (a new ActorSystem incarnation); otherwise the agent restarted and the outcome is lost.
         if (_processes.Find(TaskId) is { } process)
         {
+            AgentMetrics.Attached(_agentName, TaskId);
             Attach(process);
         }
         else if (_state.Process is { } p)
@@ -285,9 +286,16 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
         Persist(new Tagged(e, Tags), _ =>
         {
             _state = _state.Apply(e);
+            AgentMetrics.Journaled(_agentName, e);
             after?.Invoke(e);
             ReplyIfSettled();
         });
+
+    protected override void PostStop()
+    {
+        AgentMetrics.Stopped(_agentName, TaskId);
+        base.PostStop();
+    }
 
     private void ReplyIfSettled()
     {

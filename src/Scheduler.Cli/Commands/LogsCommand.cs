@@ -13,7 +13,11 @@ public static class LogsCommand
         var taskId = TaskCommands.TaskIdArgument();
         var stream = new Option<string>("--stream") { Description = "Only this output stream", HelpName = "stdout|stderr" };
         stream.AcceptOnlyFromAmong("stdout", "stderr");
-        var command = new Command("logs", "Print a task's output, lines in order, as the Master has copied it") { taskId, stream };
+        var follow = new Option<bool>("--follow")
+        {
+            Description = "Print new output as the Master copies it, until the task is final and its whole log is printed (or Ctrl+C); with --json one JSON object per line",
+        };
+        var command = new Command("logs", "Print a task's output, lines in order, as the Master has copied it") { taskId, stream, follow };
         client.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
@@ -26,6 +30,11 @@ public static class LogsCommand
             };
             return client.RunAsync(parse, async (scheduler, output) =>
             {
+                if (parse.GetValue(follow))
+                {
+                    return await FollowAsync(scheduler, output, id, only, cancellationToken).ConfigureAwait(false);
+                }
+
                 var log = await scheduler.GetTaskLogAsync(id, cancellationToken).ConfigureAwait(false);
                 var lines = TaskLogText.Lines(log, only);
                 if (output.Json)
@@ -41,5 +50,27 @@ public static class LogsCommand
             });
         });
         return command;
+    }
+
+    /// <summary><c>--follow</c>: the lines as they come, until the task is final and its log complete (exit 0), or Ctrl+C (exit 0).</summary>
+    private static async Task<int> FollowAsync(SchedulerClient scheduler, Output output, string taskId, OutputStream? only, CancellationToken cancellationToken)
+    {
+        using var stop = LiveView.UntilInterrupted(cancellationToken);
+        try
+        {
+            await foreach (var line in scheduler.FollowTaskLogAsync(taskId, cancellationToken: stop.Token).ConfigureAwait(false))
+            {
+                if (only is null || line.Stream == only)
+                {
+                    output.LogLine(line);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Ctrl+C: what was printed is the log up to here.
+        }
+
+        return ExitCodes.Ok;
     }
 }

@@ -16,7 +16,8 @@ public static class NodeCommands
         var port = PortOption($"The remoting port (default {SchedulerClientOptions.DefaultMasterPort})");
         var paused = PausedOption();
         var seeds = HostPortsOption("--seed", "HOST:PORT of a master of the cluster; repeat for each, itself included, in the same order on every master (the first forms the cluster)");
-        var command = new Command("master", "Run a master node (cluster member hosting the scheduler)") { config, data, host, port, paused, seeds };
+        var dashboard = DashboardOption();
+        var command = new Command("master", "Run a master node (cluster member hosting the scheduler)") { config, data, host, port, paused, seeds, dashboard };
         command.SetAction(parse =>
         {
             var options = new NodeOptions(
@@ -25,7 +26,8 @@ public static class NodeCommands
                 Host: parse.GetValue(host),
                 Port: parse.GetValue(port),
                 Paused: parse.GetValue(paused) ? true : null,
-                Seeds: parse.GetValue(seeds));
+                Seeds: parse.GetValue(seeds),
+                Dashboard: parse.GetValue(dashboard));
             return RunAsync(console, () => SchedulerNodes.StartMasterAsync(options), node => $"{node.Description} running; stop with Ctrl+C");
         });
         return command;
@@ -91,7 +93,8 @@ public static class NodeCommands
         var data = DataOption();
         var port = PortOption($"The master's remoting port (default {SchedulerClientOptions.DefaultMasterPort})");
         var paused = PausedOption();
-        var command = new Command("standalone", "Run a master and an agent named 'local' in one process") { config, data, port, paused };
+        var dashboard = DashboardOption();
+        var command = new Command("standalone", "Run a master and an agent named 'local' in one process") { config, data, port, paused, dashboard };
         command.SetAction(parse =>
         {
             var masterPort = parse.GetValue(port) ?? SchedulerClientOptions.DefaultMasterPort;
@@ -99,7 +102,8 @@ public static class NodeCommands
                 ConfigFile: ExistingConfig(parse.GetValue(config)),
                 DataDir: parse.GetValue(data),
                 Port: parse.GetValue(port),
-                Paused: parse.GetValue(paused) ? true : null);
+                Paused: parse.GetValue(paused) ? true : null,
+                Dashboard: parse.GetValue(dashboard));
             var masterFlag = masterPort == SchedulerClientOptions.DefaultMasterPort ? "" : $" --master 127.0.0.1:{masterPort}";
             return RunAsync(
                 console,
@@ -121,6 +125,24 @@ public static class NodeCommands
                 {
                     result.AddError($"{name}: {problem}");
                 }
+            }
+        });
+        return option;
+    }
+
+    /// <summary><c>--dashboard URL|off</c>, checked like <c>scheduler.master.dashboard.url</c>.</summary>
+    private static Option<string> DashboardOption()
+    {
+        var option = new Option<string>("--dashboard")
+        {
+            Description = "Where the web dashboard, its JSON API and /metrics listen: http://HOST:PORT, or off (default scheduler.master.dashboard.url, http://127.0.0.1:8053)",
+            HelpName = "URL|off",
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } value && Dashboard.DashboardSettings.Parse(value) is null)
+            {
+                result.AddError($"--dashboard: '{value}' is neither off nor an http:// URL with a host and a port, e.g. http://127.0.0.1:8053");
             }
         });
         return option;

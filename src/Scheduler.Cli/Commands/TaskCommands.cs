@@ -32,13 +32,13 @@ public static class TaskCommands
     {
         var client = new ClientCommandOptions(console);
         var agent = AgentOption("Only the tasks of this agent");
+        var live = new LiveView(console, "tasks");
         var command = new Command("tasks", "List the tasks not yet final (pending, running, unknown)") { agent };
         client.AddTo(command);
-        command.SetAction((parse, cancellationToken) => client.RunAsync(parse, async (scheduler, output) =>
-        {
-            output.Tasks(await scheduler.GetTasksAsync(parse.GetValue(agent), cancellationToken).ConfigureAwait(false));
-            return ExitCodes.Ok;
-        }));
+        live.AddTo(command);
+        command.SetAction((parse, cancellationToken) => client.RunAsync(parse, (scheduler, output) =>
+            live.RunAsync(parse, output, async (frame, ct) => frame.Tasks(await scheduler.GetTasksAsync(parse.GetValue(agent), ct).ConfigureAwait(false)),
+                cancellationToken)));
         return command;
     }
 

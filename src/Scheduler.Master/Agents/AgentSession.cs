@@ -10,7 +10,9 @@ namespace Scheduler.Master.Agents;
 /// up to its end; only then are its running tasks reported and new work sent, and it turns false again
 /// when the agent goes silent, so a reconnect couples anew. <see cref="Watched"/> is false once the remote
 /// watch ended (<see cref="Stopped"/>: the agent stopped gracefully). <see cref="LostAfter"/> is this agent's
-/// deadline (null: never) and <see cref="DeclaredLost"/> that it passed and was recorded.
+/// deadline (null: never) and <see cref="DeclaredLost"/> that it passed and was recorded. <see cref="ReconnectWindow"/> is
+/// the agent's own (null: infinite) and <see cref="ReportedJournalEnd"/> the furthest journal offset it said it has
+/// (a batch's end or its caught-up end): what the dashboard shows as replay progress.
 /// </summary>
 public sealed record AgentSession(
     string Name,
@@ -24,7 +26,9 @@ public sealed record AgentSession(
     bool Watched = true,
     bool Stopped = false,
     bool ShownUnreachable = false,
-    bool DeclaredLost = false)
+    bool DeclaredLost = false,
+    TimeSpan? ReconnectWindow = null,
+    long ReportedJournalEnd = 0)
 {
     public SessionFacts Facts => new(JournalId, Incarnation, LastSeen, Gone: !Watched);
 

@@ -105,13 +105,6 @@ public sealed partial class MasterAndAgent(string agentName) : IAsyncDisposable
             }
         }
 
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // left for the OS to clean
-        }
+        NodeProcess.DeleteFolder(Root);
     }
 }

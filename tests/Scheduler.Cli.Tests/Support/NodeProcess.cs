@@ -91,6 +91,29 @@ public sealed class NodeProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Stops <paramref name="nodes"/> (nulls skipped), writing each one's stderr to <paramref name="log"/> first.</summary>
+    public static async Task StopAllAsync(IEnumerable<NodeProcess?> nodes, Action<string> log)
+    {
+        foreach (var node in nodes.OfType<NodeProcess>())
+        {
+            log($"--- {node.Name} ---\n{node.Log}");
+            await node.DisposeAsync();
+        }
+    }
+
+    /// <summary>Deletes a test's folder; a file still held for a moment leaves it to the OS.</summary>
+    public static void DeleteFolder(string root)
+    {
+        try
+        {
+            Directory.Delete(root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // left for the OS to clean
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_disposed)

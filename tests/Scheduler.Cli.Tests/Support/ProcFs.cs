@@ -9,9 +9,13 @@ public static class ProcFs
     private const int SigCont = 18;
     private const int SigStop = 19;
     private const int SigTerm = 15;
+    private const int SigInt = 2;
 
     /// <summary>SIGTERM: a graceful stop, as systemd or Ctrl+C would ask.</summary>
     public static void Terminate(int pid) => Signal(pid, SigTerm);
+
+    /// <summary>SIGINT: Ctrl+C in a terminal.</summary>
+    public static void Interrupt(int pid) => Signal(pid, SigInt);
 
     public static void Stop(int pid)
     {
