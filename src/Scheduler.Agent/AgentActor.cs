@@ -45,7 +45,7 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
     private readonly DateTimeOffset _startedAt;
     private bool _newIncarnationRequested;
     private long _adoptedOffset;
-    /// <summary>Every task id with events in this agent's journal (kept after a release too: a deletion may fail).</summary>
+    /// <summary>Every task id with events in this agent's journal (an id leaves once its release deleted them).</summary>
     private HashSet<string> _journaled = [];
     private bool _releasing;
 
@@ -239,6 +239,7 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
             }
         });
         Receive<LinkCheck>(_ => CheckLink());
+        Receive<TaskReleased>(r => _journaled.Remove(r.TaskId));
         // In every state: a plan that comes back after the agent went unregistered must still end the round.
         Receive<ReleasePlanned>(OnReleasePlanned);
         Receive<ThisActorSystemQuarantinedEvent>(q => RequestNewIncarnation($"the Master at {q.RemoteAddress} quarantined this actor system"));

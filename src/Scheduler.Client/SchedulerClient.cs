@@ -291,6 +291,9 @@ public sealed partial class SchedulerClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Polls with nothing new after which following a Lost task's log ends though the Master never said it is whole.</summary>
+    public const int FinalIdlePolls = 25;
+
     /// <summary>Bytes of log read at most per <see cref="GetTaskLogPageAsync"/> (a few more when a chunk ends past it).</summary>
     public const int LogPageBytes = 1024 * 1024;
 
@@ -304,13 +307,22 @@ public sealed partial class SchedulerClient : IAsyncDisposable
         var (data, next, complete) = await ReadTaskLogAsync(taskId, offset, LogPageBytes, cancellationToken).ConfigureAwait(false);
         var whole = data.AsSpan().LastIndexOf((byte)'\n') + 1;
         var lines = TaskLogFormat.Decode(data.AsMemory(0, whole)).Select(record => new TaskLogLine(record.Stream, record.Line)).ToList();
+        if (complete && next == offset + data.Length && whole < data.Length)
+        {
+            // The log's very end is a record cut short (a full disk, its closing note never written): it is all there is.
+            lines.AddRange(TaskLogFormat.Decode(data.AsMemory(whole).ToArray().Append((byte)'\n').ToArray())
+                .Select(record => new TaskLogLine(record.Stream, record.Line)));
+            whole = data.Length;
+        }
+
         return new TaskLogPage(taskId, offset, offset + whole, lines, complete && whole == data.Length && next == offset + whole);
     }
 
     /// <summary>
     /// The task's output lines as they come (<c>scheduler logs --follow</c>): what the Master holds, then every
     /// <paramref name="pollInterval"/> (default <see cref="LogRetryDelay"/>) what it copied since, until the task is final
-    /// and its whole log has been read.
+    /// and its whole log has been read — or, for a <c>Lost</c> task (its agent is gone, so its log may never be copied
+    /// whole), until <see cref="FinalIdlePolls"/> polls in a row bring nothing new.
     /// </summary>
     public async IAsyncEnumerable<TaskLogLine> FollowTaskLogAsync(
         string taskId,
@@ -318,6 +330,7 @@ public sealed partial class SchedulerClient : IAsyncDisposable
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         long offset = 0;
+        var idleFinalPolls = 0;
         while (true)
         {
             var page = await GetTaskLogPageAsync(taskId, offset, cancellationToken).ConfigureAwait(false);
@@ -331,7 +344,15 @@ public sealed partial class SchedulerClient : IAsyncDisposable
                 yield break;
             }
 
-            if (page.NextOffset == offset)
+            if (page.NextOffset != offset)
+            {
+                idleFinalPolls = 0;
+            }
+            else if ((await GetTaskAsync(taskId, cancellationToken).ConfigureAwait(false)).State is TaskState.Lost && ++idleFinalPolls >= FinalIdlePolls)
+            {
+                yield break;
+            }
+            else
             {
                 await Task.Delay(pollInterval ?? LogRetryDelay, cancellationToken).ConfigureAwait(false);
             }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using Scheduler.Client;
@@ -54,6 +55,9 @@ public sealed class DashboardServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // The node handles SIGINT/SIGTERM (a graceful stop) and SIGQUIT; the web host's default console lifetime would
+        // take those signals over and stop only the dashboard.
+        builder.Services.AddSingleton<IHostLifetime, NodeOwnedLifetime>();
         builder.WebHost.UseUrls(url.GetLeftPart(UriPartial.Authority));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(meters).AddPrometheusExporter());
         var app = builder.Build();
@@ -63,9 +67,11 @@ public sealed class DashboardServer : IAsyncDisposable
         {
             await app.StartAsync().ConfigureAwait(false);
         }
-        catch (IOException e)
+        catch (Exception e)
         {
-            Serilog.Log.Warning("{What} not started: {Url} cannot be bound ({Error}); the node runs without it", what, url, e.Message);
+            // In use (IOException), not ours to bind (EACCES, an address not on this host: SocketException) or any other
+            // failure: a warning, never a failed node.
+            Serilog.Log.Warning("{What} not started: {Url} cannot be bound ({Error}); the node runs without it", what, url, e.GetBaseException().Message);
             await app.DisposeAsync().ConfigureAwait(false);
             if (client is not null)
             {
@@ -89,5 +95,13 @@ public sealed class DashboardServer : IAsyncDisposable
         {
             await _client.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A host lifetime that leaves the process's signals to the node.</summary>
+    private sealed class NodeOwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

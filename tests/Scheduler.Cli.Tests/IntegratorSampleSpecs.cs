@@ -11,7 +11,21 @@ namespace Scheduler.Cli.Tests;
 /// </summary>
 public sealed class IntegratorSampleSpecs : IAsyncLifetime
 {
-    private static readonly string SampleDll = Path.Combine(AppContext.BaseDirectory, "scheduler-integrator-sample.dll");
+    /// <summary>
+    /// The sample as its own build left it (bin/CONFIGURATION/TFM of its project), not the copy in this project's output:
+    /// this test project runs on the ASP.NET Core shared framework (the dashboard), so packages that framework carries
+    /// (Microsoft.Extensions.ObjectPool, which Akka needs) are not copied here, and the sample, a plain console app, could
+    /// not load them.
+    /// </summary>
+    private static readonly string SampleDll = SampleOutput();
+
+    private static string SampleOutput()
+    {
+        var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = tfm.Parent!;
+        var root = configuration.Parent!.Parent!.Parent!.Parent!.FullName; // bin, Scheduler.Cli.Tests, tests, the repository
+        return Path.Combine(root, "samples", "Scheduler.Samples.Integrator", "bin", configuration.Name, tfm.Name, "scheduler-integrator-sample.dll");
+    }
     private readonly MasterAndAgent _nodes = new("worker");
 
     public Task InitializeAsync() => _nodes.StartAsync("");

@@ -21,6 +21,9 @@ public sealed class TaskSpecRulesSpecs
         Assert.Equal("the command line is longer than 65536 characters",
             TaskSpecRules.Problem(Spec() with { Command = ["echo", new string('x', TaskSpecRules.MaxCommandLength)] }));
         Assert.Equal("the timeout must be positive", TaskSpecRules.Problem(Spec() with { Timeout = TimeSpan.Zero }));
+        Assert.Equal("the timeout is longer than 36500 days (leave it out for no timeout)",
+            TaskSpecRules.Problem(Spec() with { Timeout = TimeSpan.FromDays(3_000_000) }));
+        Assert.Null(TaskSpecRules.Problem(Spec() with { Timeout = TaskSpecRules.MaxTimeout }));
     }
 
     [Fact]

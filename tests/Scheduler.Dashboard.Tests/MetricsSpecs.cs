@@ -38,6 +38,10 @@ public sealed partial class MetricsSpecs : SchedulerSpec
         await Cluster.WaitForAgentAsync("a1", AgentState.Unreachable);
         var partitioned = await TestCluster.WaitForAsync(() => ScrapeAsync(http), m => m.Value("scheduler_agents", "state=\"Unreachable\"") >= 1,
             m => $"an unreachable agent, got {m?.Text}");
+        // The agent counts the Master's silence only once it notices it (its own unreachable-after): healing before
+        // that would leave the agent's counter where it was.
+        await TestCluster.WaitForAsync(() => ScrapeAsync(http), m => Moved(before, m, "scheduler_agent_master_unreachable_total", "agent=\"a1\"") >= 1,
+            m => $"the agent counting the Master unreachable, got {m?.Text}");
         await Cluster.HealAsync("a1");
         await Cluster.WaitForAgentAsync("a1", AgentState.Connected);
 

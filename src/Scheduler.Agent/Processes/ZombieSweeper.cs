@@ -56,12 +56,15 @@ internal static class ZombieSweeper
                     ProcessTree.ReapDead(batch.Select(b => b.Group).ToHashSet());
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception)
             {
-                // Reaping is housekeeping only; the next sweep tries again.
+                // Reaping is housekeeping only (the next sweep tries again); whatever failed, the tasks waiting on this
+                // sweep must still end, and the loop must go on.
             }
-
-            batch.ForEach(b => b.Swept.TrySetResult());
+            finally
+            {
+                batch.ForEach(b => b.Swept.TrySetResult());
+            }
         }
     }
 }

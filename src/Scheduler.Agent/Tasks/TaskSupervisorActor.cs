@@ -31,7 +31,7 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
     private bool _timedOut;
     private bool _truncationJournaled;
     private readonly List<IActorRef> _settledWatchers = [];
-    private readonly bool _unjournaled;
+    private bool _unjournaled;
 
     public TaskSupervisorActor(string taskId, string agentName, AgentSettings settings, ProcessTable processes, TimeProvider time, bool unjournaled)
     {
@@ -66,6 +66,7 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
         {
             TaskLogFiles.Delete(LogPath);
             _log.Debug("Task {TaskId} released: its events and log file are deleted", TaskId);
+            Context.Parent.Tell(new TaskReleased(TaskId));
             Context.Stop(Self);
         });
         Command<DeleteMessagesFailure>(f =>
@@ -104,6 +105,17 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
     /// task's events had cost more agent CPU than writing them (throughput benchmark, issue 8).
     /// </summary>
     public override Recovery Recovery => _unjournaled ? Recovery.None : Recovery.Default;
+
+    /// <summary>
+    /// A restart builds the supervisor again from the same Props, but by now it may have journaled events (and own a
+    /// running process): it replays them, or it would take its task for new and could start it a second time.
+    /// Recovery is asked for in the base call, so the flag is cleared first.
+    /// </summary>
+    public override void AroundPostRestart(Exception cause, object message)
+    {
+        _unjournaled = false;
+        base.AroundPostRestart(cause, message);
+    }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -329,6 +341,9 @@ public sealed class ReleaseTask : INoSerializationVerificationNeeded
 
 /// <summary>The agent's reconnect window passed: kill the task if it runs, journaled as killed by the window.</summary>
 public sealed record FenceTask(string Reason) : INoSerializationVerificationNeeded;
+
+/// <summary>To the agent: the task's events are deleted, so its id is no longer in the journal.</summary>
+public sealed record TaskReleased(string TaskId) : INoSerializationVerificationNeeded;
 
 /// <summary>The task is final (or was never started).</summary>
 public sealed record TaskSettled(string TaskId) : INoSerializationVerificationNeeded;

@@ -28,7 +28,8 @@ public static class AgentJournalFiller
         var system = StartJournalSystem(journalPath, overrides);
         try
         {
-            var writer = system.ActorOf(JournalWriterActor.Props(Lives(tasks), Concurrency), "journal-writer");
+            using var progress = new Harness.Progress("tasks journaled", tasks);
+            var writer = system.ActorOf(JournalWriterActor.Props(Lives(tasks), Concurrency, progress), "journal-writer");
             await writer.Ask<JournalWriterActor.Done>(JournalWriterActor.Start.Instance, TimeSpan.FromMinutes(10), cancellationToken);
         }
         finally

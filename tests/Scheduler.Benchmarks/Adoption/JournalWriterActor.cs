@@ -26,9 +26,11 @@ public sealed class JournalWriterActor : ReceiveActor
     private readonly string _writerGuid = Guid.NewGuid().ToString("N");
     private IActorRef _replyTo = ActorRefs.Nobody;
     private int _inFlight;
+    private readonly Harness.Progress? _progress;
 
-    public JournalWriterActor(IEnumerable<IReadOnlyList<ITaskEvent>> tasks, int window)
+    public JournalWriterActor(IEnumerable<IReadOnlyList<ITaskEvent>> tasks, int window, Harness.Progress? progress = null)
     {
+        _progress = progress;
         _tasks = tasks.GetEnumerator();
         _window = window;
         Receive<Start>(_ =>
@@ -43,6 +45,7 @@ public sealed class JournalWriterActor : ReceiveActor
         Receive<WriteMessagesSuccessful>(_ =>
         {
             _inFlight--;
+            _progress?.Advance();
             WriteNext();
             ReplyIfDone();
         });
@@ -52,8 +55,8 @@ public sealed class JournalWriterActor : ReceiveActor
         Receive<WriteMessageRejected>(r => Fail(r.Cause));
     }
 
-    public static Props Props(IEnumerable<IReadOnlyList<ITaskEvent>> tasks, int window) =>
-        Akka.Actor.Props.Create(() => new JournalWriterActor(tasks, window));
+    public static Props Props(IEnumerable<IReadOnlyList<ITaskEvent>> tasks, int window, Harness.Progress? progress = null) =>
+        Akka.Actor.Props.Create(() => new JournalWriterActor(tasks, window, progress));
 
     private bool WriteNext()
     {

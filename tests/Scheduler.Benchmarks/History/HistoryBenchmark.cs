@@ -67,10 +67,12 @@ public sealed class HistoryBenchmark(string kind) : IBenchmark
     private static async Task FillAsync(TaskHistoryStore store, int entries, CancellationToken cancellationToken)
     {
         const int batch = 10_000;
+        using var progress = new Progress("history rows written", entries);
         for (var from = 0; from < entries; from += batch)
         {
             var rows = Enumerable.Range(from, Math.Min(batch, entries - from)).Select(Entry).ToList();
             await store.SaveAsync(rows, cancellationToken);
+            progress.Advance(rows.Count);
         }
     }
 

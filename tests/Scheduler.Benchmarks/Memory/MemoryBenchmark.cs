@@ -52,14 +52,22 @@ public sealed class MemoryBenchmark(string name = "memory", int defaultTasks = 5
         var idleCpu = MeasuresCpu ? await SettledIdleCpuAsync(cluster, cancellationToken) : 0;
         var (heap0, rss0) = Measure();
         var submitted = new List<string>();
-        for (var i = 0; i < tasks; i++)
+        using (var progress = new Progress("sleep tasks submitted", tasks))
         {
-            submitted.Add((await cluster.SubmitAsync("a1", "sleep", "600")).TaskId);
+            for (var i = 0; i < tasks; i++)
+            {
+                submitted.Add((await cluster.SubmitAsync("a1", "sleep", "600")).TaskId);
+                progress.Advance();
+            }
         }
 
-        foreach (var id in submitted)
+        using (var progress = new Progress("sleep tasks running", tasks))
         {
-            await cluster.WaitForTaskAsync(id, TaskState.Running);
+            foreach (var id in submitted)
+            {
+                await cluster.WaitForTaskAsync(id, TaskState.Running);
+                progress.Advance();
+            }
         }
 
         var (heap1, rss1) = Measure();

@@ -57,8 +57,10 @@ public sealed partial class ScaleBenchmark : IBenchmark
             // Started ten at a time, each ten coupled before the next: the first coupling is not what is measured, and
             // a hundred ActorSystems starting at once in this process starve each other on two cores.
             var clock = Stopwatch.StartNew();
+            using var progress = new Progress("agents started", count);
             for (var i = 0; i < count; i++)
             {
+                progress.Advance();
                 var name = $"agent-{i:000}";
                 agents.Add(AgentHost.Start(ShippedTimings.WithFallback(AdoptionHocon.Agent(name, Path.Combine(root, name), address)).With(options.Hocon),
                     "benchmark", "127.0.0.1", 0, TimeProvider.System));

@@ -106,12 +106,16 @@ public sealed class ThroughputBenchmark(string kind, int agents = 1) : IBenchmar
     {
         var answer = TimeSpan.FromSeconds(30);
         var clock = Stopwatch.StartNew();
-        await InParallelAsync(tasks, async i =>
+        using (var progress = new Progress($"{prefix} tasks submitted", tasks))
         {
-            var spec = new TaskSpec($"{prefix}-{i:D6}", ["/bin/true"], null, new Dictionary<string, string>(), null);
-            var result = await probe.QueryAsync<object>(new SubmitTask(_agentNames[i % _agentNames.Count], spec), answer, cancellationToken);
-            return result as TaskResult ?? throw new InvalidOperationException($"submit {i} answered {result}");
-        }, cancellationToken);
+            await InParallelAsync(tasks, async i =>
+            {
+                var spec = new TaskSpec($"{prefix}-{i:D6}", ["/bin/true"], null, new Dictionary<string, string>(), null);
+                var result = await probe.QueryAsync<object>(new SubmitTask(_agentNames[i % _agentNames.Count], spec), answer, cancellationToken);
+                progress.Advance();
+                return result as TaskResult ?? throw new InvalidOperationException($"submit {i} answered {result}");
+            }, cancellationToken);
+        }
 
         while ((await probe.QueryAsync<StatusResult>(GetStatus.Instance, answer, cancellationToken)).Status.UnfinishedTasks is not 0)
         {
