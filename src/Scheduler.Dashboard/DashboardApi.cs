@@ -19,6 +19,13 @@ public static class DashboardApi
     public const int DefaultHistoryLimit = 50;
     public const int MaxHistoryLimit = 1000;
 
+    /// <summary>
+    /// The header every POST must carry (any value). A page of another site can make a browser POST a form here, but
+    /// cannot add a header without a CORS preflight, which this server never grants: so no other site can pause the
+    /// Master through an operator's browser. The dashboard's own script sends it.
+    /// </summary>
+    public const string ActionHeader = "X-Scheduler-Action";
+
     /// <summary>The header naming the query of the next history page (absent on the last page).</summary>
     public const string NextPageHeader = "X-Next-Page";
 
@@ -33,8 +40,8 @@ public static class DashboardApi
         app.MapGet("/api/task/{id}/log", (string id, long? offset, CancellationToken ct) =>
             Answer(() => client.GetTaskLogPageAsync(id, Math.Max(0, offset ?? 0), ct)));
         app.MapGet("/api/status", (CancellationToken ct) => Answer(() => client.GetStatusAsync(ct)));
-        app.MapPost("/api/pause", (CancellationToken ct) => Answer(() => client.PauseAsync(ct)));
-        app.MapPost("/api/resume", (CancellationToken ct) => Answer(() => client.ResumeAsync(ct)));
+        app.MapPost("/api/pause", (HttpContext http, CancellationToken ct) => Act(http, () => client.PauseAsync(ct)));
+        app.MapPost("/api/resume", (HttpContext http, CancellationToken ct) => Act(http, () => client.ResumeAsync(ct)));
         app.MapGet("/api/history", (HttpContext http, CancellationToken ct) => History(http, client, ct));
     }
 
@@ -111,6 +118,12 @@ public static class DashboardApi
             return Failed(e.Code, e.Message);
         }
     }
+
+    private static Task<IResult> Act<T>(HttpContext http, Func<Task<T>> act) =>
+        http.Request.Headers.ContainsKey(ActionHeader)
+            ? Answer(act)
+            : Task.FromResult(Results.Json(new { code = ErrorCode.InvalidRequest.ToString(), message = $"a POST needs the {ActionHeader} header (the dashboard's page sends it)" },
+                Json, statusCode: StatusCodes.Status403Forbidden));
 
     private static IResult Failed(ErrorCode code, string message) => Results.Json(new { code = code.ToString(), message }, Json, statusCode: code switch
     {

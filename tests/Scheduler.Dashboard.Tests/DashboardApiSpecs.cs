@@ -120,6 +120,11 @@ public sealed class DashboardApiSpecs(ITestOutputHelper output) : SchedulerSpec(
     [Fact]
     public async Task Pause_and_resume_buttons_should_post_to_the_master()
     {
+        // A POST without the header (what another site's form could make a browser send) changes nothing.
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await _http.PostAsync("/api/pause", null)).StatusCode);
+        Assert.False((await Cluster.StatusAsync()).Paused);
+        _http.DefaultRequestHeaders.Add(DashboardApi.ActionHeader, "1");
+
         var paused = await (await _http.PostAsync("/api/pause", null)).Content.ReadFromJsonAsync<MasterStatus>(Json);
         Assert.True(paused!.Paused);
         Assert.True((await Cluster.StatusAsync()).Paused);

@@ -9,9 +9,10 @@ namespace Scheduler.Dashboard.Tests;
 
 /// <summary>
 /// The Prometheus endpoint at /metrics of the dashboard, scraped over HTTP while a real cluster works. Meters are
-/// process-wide and other specs run beside these, so counters are compared before and after (they move at least by
-/// what this spec did).
+/// process-wide: counters are compared before and after, and the spec runs alone (<see cref="MetricsAlone"/>), since the
+/// gauges show the last scheduler that published — in a parallel spec, another cluster's (seen: its agent Unreachable).
 /// </summary>
+[Collection(MetricsAlone.Name)]
 public sealed partial class MetricsSpecs : SchedulerSpec
 {
     private readonly ITestOutputHelper _output;
@@ -79,4 +80,11 @@ public sealed partial class MetricsSpecs : SchedulerSpec
         [GeneratedRegex(@"^(?<name>[a-z_]+)(\{(?<labels>[^}]*)\})? (?<value>[-0-9.eE+]+)")]
         private static partial Regex Sample();
     }
+}
+
+/// <summary>Specs that read the process-wide meters run with no other spec beside them.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsAlone
+{
+    public const string Name = "metrics, alone";
 }

@@ -36,6 +36,7 @@ public sealed class StandbyDashboardSpecs(PostgreSqlFixture postgres) : IClassFi
         var agent = Assert.Single((await http.GetFromJsonAsync<List<AgentView>>("/api/agents", Json))!);
         Assert.Equal(("a1", AgentState.Connected), (agent.Name, agent.State));
 
+        http.DefaultRequestHeaders.Add(DashboardApi.ActionHeader, "1");
         var paused = await (await http.PostAsync("/api/pause", null)).Content.ReadFromJsonAsync<MasterStatus>(Json);
         Assert.True(paused!.Paused);
         Assert.True((await cluster.StatusAsync()).Paused);

@@ -217,7 +217,7 @@
       }
       for (const action of ["pause", "resume"]) {
         document.getElementById(action).addEventListener("click", async () => {
-          try { await api("/api/" + action, { method: "POST" }); await load(); } catch (e) { showError(e.message); }
+          try { await api("/api/" + action, { method: "POST", headers: { "X-Scheduler-Action": "1" } }); await load(); } catch (e) { showError(e.message); }
         });
       }
       every(2000, load);
