@@ -52,7 +52,7 @@ await foreach (var e in client.EventsAsync(after, follow: true, patience.Token))
 foreach (var (taskId, end) in submitted)
 {
     // The log's last lines may still be on their way from the agent when the feed says the task ended.
-    var output = TaskLogText.Lines(await client.GetCompleteTaskLogAsync(taskId, patience.Token));
+    var output = TaskLogText.Lines(await client.GetCompleteTaskLogAsync(taskId, patience.Token), whole: true);
     Console.WriteLine($"{taskId} ended {end!.State}: {string.Join(" | ", output)}");
 }
 

@@ -142,6 +142,13 @@ public sealed class Output(TextWriter writer, bool json, TextWriter? notes = nul
         _ => "over",
     };
 
+    /// <summary>A line for the person at the terminal (stderr): an error a live view carries on after.</summary>
+    public void Error(string line)
+    {
+        (notes ?? writer).WriteLine(line);
+        (notes ?? writer).Flush();
+    }
+
     /// <summary>One log line (<c>logs --follow</c>): the text, or with <c>--json</c> a JSON object <c>{"stream","text"}</c>.</summary>
     public void LogLine(Client.TaskLogLine line)
     {

@@ -305,35 +305,40 @@ public sealed partial class SchedulerClient : IAsyncDisposable
     public async Task<TaskLogPage> GetTaskLogPageAsync(string taskId, long offset = 0, CancellationToken cancellationToken = default)
     {
         var (data, next, complete) = await ReadTaskLogAsync(taskId, offset, LogPageBytes, cancellationToken).ConfigureAwait(false);
-        var whole = data.AsSpan().LastIndexOf((byte)'\n') + 1;
-        var lines = TaskLogFormat.Decode(data.AsMemory(0, whole)).Select(record => new TaskLogLine(record.Stream, record.Line)).ToList();
-        if (complete && next == offset + data.Length && whole < data.Length)
-        {
-            // The log's very end is a record cut short (a full disk, its closing note never written): it is all there is.
-            lines.AddRange(TaskLogFormat.Decode(data.AsMemory(whole).ToArray().Append((byte)'\n').ToArray())
-                .Select(record => new TaskLogLine(record.Stream, record.Line)));
-            whole = data.Length;
-        }
-
-        return new TaskLogPage(taskId, offset, offset + whole, lines, complete && whole == data.Length && next == offset + whole);
+        // The log's very end is in hand: all of it counts, a last record cut short (a full disk) too. Otherwise a record
+        // without its newline is still being copied and is asked for again from its start.
+        var end = complete && next == offset + data.Length;
+        var taken = end ? data.Length : data.AsSpan().LastIndexOf((byte)'\n') + 1;
+        return new TaskLogPage(taskId, offset, offset + taken, TaskLogText.Records(data.AsMemory(0, taken), end).ToList(), end);
     }
 
     /// <summary>
     /// The task's output lines as they come (<c>scheduler logs --follow</c>): what the Master holds, then every
     /// <paramref name="pollInterval"/> (default <see cref="LogRetryDelay"/>) what it copied since, until the task is final
     /// and its whole log has been read — or, for a <c>Lost</c> task (its agent is gone, so its log may never be copied
-    /// whole), until <see cref="FinalIdlePolls"/> polls in a row bring nothing new.
+    /// whole), until <see cref="FinalIdlePolls"/> polls in a row bring nothing new. With <paramref name="whileUnavailable"/>,
+    /// a Master that does not answer or cannot serve for now (a hand-over, a restart, its database away: codes
+    /// <see cref="ErrorCode.Unavailable"/> and <see cref="ErrorCode.DatabaseUnavailable"/>) is told to it and asked again
+    /// after the poll interval, from where the log had got to; without it that error ends the enumeration.
     /// </summary>
     public async IAsyncEnumerable<TaskLogLine> FollowTaskLogAsync(
         string taskId,
         TimeSpan? pollInterval = null,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default,
+        Action<SchedulerException>? whileUnavailable = null)
     {
+        var interval = pollInterval ?? LogRetryDelay;
         long offset = 0;
         var idleFinalPolls = 0;
         while (true)
         {
-            var page = await GetTaskLogPageAsync(taskId, offset, cancellationToken).ConfigureAwait(false);
+            var page = await UnlessUnavailableAsync(() => GetTaskLogPageAsync(taskId, offset, cancellationToken), whileUnavailable).ConfigureAwait(false);
+            if (page is null)
+            {
+                await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             foreach (var line in page.Lines)
             {
                 yield return line;
@@ -348,25 +353,43 @@ public sealed partial class SchedulerClient : IAsyncDisposable
             {
                 idleFinalPolls = 0;
             }
-            else if ((await GetTaskAsync(taskId, cancellationToken).ConfigureAwait(false)).State is TaskState.Lost && ++idleFinalPolls >= FinalIdlePolls)
+            else if ((await UnlessUnavailableAsync(() => GetTaskAsync(taskId, cancellationToken), whileUnavailable).ConfigureAwait(false))?.State
+                     is TaskState.Lost && ++idleFinalPolls >= FinalIdlePolls)
             {
                 yield break;
             }
             else
             {
-                await Task.Delay(pollInterval ?? LogRetryDelay, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
             }
 
             offset = page.NextOffset;
         }
     }
 
-    /// <summary>The task's output lines, of both streams or of one.</summary>
+    /// <summary>The answer, or null when the Master is unavailable for now and <paramref name="whileUnavailable"/> took the error.</summary>
+    private static async Task<T?> UnlessUnavailableAsync<T>(Func<Task<T>> request, Action<SchedulerException>? whileUnavailable) where T : class
+    {
+        try
+        {
+            return await request().ConfigureAwait(false);
+        }
+        catch (SchedulerException e) when (whileUnavailable is not null && e.Code is ErrorCode.Unavailable or ErrorCode.DatabaseUnavailable)
+        {
+            whileUnavailable(e);
+            return null;
+        }
+    }
+
+    /// <summary>The task's output lines the Master holds, of both streams or of one (<see cref="TaskLogText.Lines"/>).</summary>
     public async Task<IReadOnlyList<string>> GetTaskLogLinesAsync(
         string taskId,
         OutputStream? stream = null,
-        CancellationToken cancellationToken = default) =>
-        TaskLogText.Lines(await GetTaskLogAsync(taskId, cancellationToken).ConfigureAwait(false), stream);
+        CancellationToken cancellationToken = default)
+    {
+        var (log, complete) = await ReadTaskLogAsync(taskId, cancellationToken).ConfigureAwait(false);
+        return TaskLogText.Lines(log, stream, whole: complete);
+    }
 
     private async Task<TResult> RequestAsync<TResult>(IClientRequest request, CancellationToken cancellationToken)
     {

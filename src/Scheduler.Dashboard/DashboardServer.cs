@@ -61,6 +61,7 @@ public sealed class DashboardServer : IAsyncDisposable
         builder.WebHost.UseUrls(url.GetLeftPart(UriPartial.Authority));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(meters).AddPrometheusExporter());
         var app = builder.Build();
+        LoopbackHosts.Guard(app, url);
         map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");
         try

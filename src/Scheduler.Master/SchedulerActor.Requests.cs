@@ -148,9 +148,10 @@ public sealed partial class SchedulerActor
     private List<AgentView> AgentViews()
     {
         var names = _sessions.Keys.Concat(_state.Cursors.Keys).Distinct().Order();
+        var runningCounts = _state.RunningCounts();
         return names.Select(name =>
         {
-            var running = _state.RunningCount(name);
+            var running = runningCounts.GetValueOrDefault(name);
             var adopted = _state.Cursors.TryGetValue(name, out var cursor) ? cursor.AdoptedOffset : (long?)null;
             return _sessions.TryGetValue(name, out var s)
                 ? new AgentView(name, s.State, s.LastSeen, running, s.Labels,

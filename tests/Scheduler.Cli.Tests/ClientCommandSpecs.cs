@@ -151,6 +151,23 @@ public sealed class ClientCommandSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Logs_should_print_a_last_record_cut_short_once_the_log_is_whole()
+    {
+        var (exitCode, output, _) = await RunAsync("logs", FakeMaster.CutShortTask);
+
+        Assert.Equal((0, "a whole line\ncut sh\n"), (exitCode, output));
+    }
+
+    [Fact]
+    public async Task Logs_follow_should_carry_on_through_an_unavailable_master_saying_so_once()
+    {
+        var (exitCode, output, errors) = await RunAsync("logs", FakeMaster.MovingTask, "--follow");
+
+        Assert.Equal((0, string.Concat(FakeMaster.LostTaskLines.Select(l => l + "\n"))), (exitCode, output));
+        Assert.Equal([$"error: {FakeMaster.MovingMessage} (still following; Ctrl+C to stop)"], errors);
+    }
+
+    [Fact]
     public async Task Events_should_print_the_event_log_and_pass_the_agent_filter()
     {
         var (exitCode, output, errors) = await RunAsync("events", "--agent", "far");

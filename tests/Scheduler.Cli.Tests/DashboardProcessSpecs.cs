@@ -27,9 +27,11 @@ public sealed partial class DashboardProcessSpecs(ITestOutputHelper output) : IA
     public async Task Standalone_should_serve_the_dashboard_and_a_second_node_on_its_port_should_start_with_a_warning()
     {
         var url = $"http://127.0.0.1:{LoopbackPorts.Free()}";
-        var (standalone, _) = await NodeProcess.StartAsync("standalone", Running(),
+        var (standalone, started) = await NodeProcess.StartAsync("standalone", Running(),
             "standalone", "--port", "0", "--data", Path.Combine(_root, "standalone"), "--dashboard", url);
         _nodes.Add(standalone);
+        // The next step it suggests names the port it got, not the 0 it was given.
+        Assert.Matches(@"scheduler submit --master 127\.0\.0\.1:[1-9][0-9]* --agent local", started);
         using var http = new HttpClient { BaseAddress = new Uri(url) };
 
         var agents = await Eventually.ValueAsync(async () => JsonDocument.Parse(await http.GetStringAsync("/api/agents")).RootElement,

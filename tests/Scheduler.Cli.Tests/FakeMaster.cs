@@ -22,6 +22,28 @@ public sealed class FakeMaster : IAsyncDisposable
     public const string UnknownAgent = "nobody";
     public const string MissingTask = "t-missing";
 
+    /// <summary>A task shown Lost whose log the Master holds only in part: it never says the log is complete.</summary>
+    public const string LostTask = "t-lost";
+
+    /// <summary>A Succeeded task whose whole log ends in a record cut short (a full disk): no newline after it.</summary>
+    public const string CutShortTask = "t-cut";
+
+    /// <summary>A task whose log the Master cannot serve for its first <see cref="UnavailableAnswers"/> log requests (a hand-over).</summary>
+    public const string MovingTask = "t-moving";
+
+    public const int UnavailableAnswers = 3;
+
+    public const string MovingMessage = "the scheduler is moving to another master; try again";
+
+    private int _movingRequests;
+
+    public static IReadOnlyList<string> LostTaskLines { get; } = ["before the agent was lost", "last copied line"];
+
+    public static byte[] LostTaskLog { get; } = LostTaskLines.SelectMany(line => TaskLogFormat.EncodeLine(OutputStream.Stdout, line)).ToArray();
+
+    public static byte[] CutShortLog { get; } =
+        [.. TaskLogFormat.EncodeLine(OutputStream.Stdout, "a whole line"), .. TaskLogFormat.EncodeLine(OutputStream.Stderr, "cut sh")[..^1]];
+
     public static readonly DateTimeOffset SubmittedAt = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
 
     private FakeMaster(ActorSystem system, byte[] log)
@@ -108,6 +130,8 @@ public sealed class FakeMaster : IAsyncDisposable
             SubmitTask { Spec.TaskId: "t-used" } => new RequestFailed(ErrorCode.DuplicateTaskId, "task id 't-used' is already used"),
             SubmitTask submit => new TaskResult(View(submit.Spec.TaskId, submit.Agent, TaskState.Pending, submit.Spec.Command) with { StartedAt = null }),
             GetTask { TaskId: MissingTask } get => new RequestFailed(ErrorCode.NotFound, $"no task '{get.TaskId}'"),
+            GetTask { TaskId: LostTask } get => new TaskResult(View(get.TaskId, state: TaskState.Lost)),
+            GetTask { TaskId: CutShortTask } get => new TaskResult(View(get.TaskId, state: TaskState.Succeeded)),
             GetTask get => new TaskResult(View(get.TaskId)),
             KillTask kill => new TaskResult(View(kill.TaskId, state: TaskState.Killed) with { Reason = "killed by request" }),
             GetTasks tasks => new TasksResult([View("t-1", tasks.Agent ?? "local"), View("t-2", tasks.Agent ?? "other")]),
@@ -120,6 +144,11 @@ public sealed class FakeMaster : IAsyncDisposable
                 new SchedulerEvent(8, SubmittedAt, SchedulerEventKind.AgentReconnected, events.Agent ?? "far", "agent far reconnected, 1 running: t-1", ["t-1"]),
             ], Omitted: events.Limit == 2 ? 6 : 0),
             GetTaskLog { TaskId: MissingTask } log => new RequestFailed(ErrorCode.NotFound, $"no task '{log.TaskId}'"),
+            GetTaskLog { TaskId: LostTask } log => Chunk(LostTaskLog, log, complete: false),
+            GetTaskLog { TaskId: CutShortTask } log => Chunk(CutShortLog, log),
+            GetTaskLog { TaskId: MovingTask } log => Interlocked.Increment(ref master._movingRequests) <= UnavailableAnswers
+                ? new RequestFailed(ErrorCode.Unavailable, MovingMessage)
+                : Chunk(LostTaskLog, log),
             GetTaskLog log => Chunk(master.Log, log),
             GetAgents => new AgentsResult(
             [
@@ -143,12 +172,12 @@ public sealed class FakeMaster : IAsyncDisposable
         private static StatusResult Status(bool paused) => new(new MasterStatus("127.0.0.1:4053", "run-1", 3, "postgresql",
             new DatabaseStatus(true, "available"), new AgentCounts(1, 1, 0), 2, paused));
 
-        private static TaskLogResult Chunk(byte[] log, GetTaskLog request)
+        private static TaskLogResult Chunk(byte[] log, GetTaskLog request, bool complete = true)
         {
             var start = (int)Math.Min(request.Offset, log.Length);
             var count = Math.Min(request.MaxBytes, log.Length - start);
             var data = log.AsSpan(start, count).ToArray();
-            return new TaskLogResult(request.TaskId, start, start + count, data, Complete: true);
+            return new TaskLogResult(request.TaskId, start, start + count, data, Complete: complete);
         }
     }
 }

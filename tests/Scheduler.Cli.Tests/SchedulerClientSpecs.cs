@@ -105,6 +105,69 @@ public sealed class SchedulerClientSpecs : IAsyncLifetime
         Assert.Equal(FakeMaster.LogLines.Where(l => l.Stream == OutputStream.Stderr).Select(l => l.Line), stderr);
         Assert.Equal(FakeMaster.LogLines.Select(l => l.Line), TaskLogText.Lines(log));
     }
+
+    [Fact]
+    public async Task FollowTaskLogAsync_should_end_on_a_Lost_task_once_its_polls_bring_nothing_new()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var lines = await ToListAsync(_client.FollowTaskLogAsync(FakeMaster.LostTask, TimeSpan.FromMilliseconds(1), deadline.Token));
+
+        // The Master never says a Lost task's log is whole (its agent is gone): following it ends after this many
+        // polls in a row with nothing new, each of which asked whether the task is still Lost.
+        Assert.Equal(FakeMaster.LostTaskLines, lines.Select(l => l.Text));
+        Assert.Equal(SchedulerClient.FinalIdlePolls, _master.Received.OfType<GetTask>().Count(g => g.TaskId == FakeMaster.LostTask));
+    }
+
+    [Fact]
+    public async Task A_whole_log_ending_in_a_record_cut_short_should_end_with_that_record_as_a_line()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        string[] expected = ["a whole line", "cut sh"];
+
+        var page = await _client.GetTaskLogPageAsync(FakeMaster.CutShortTask);
+        var followed = await ToListAsync(_client.FollowTaskLogAsync(FakeMaster.CutShortTask, TimeSpan.FromMilliseconds(1), deadline.Token));
+
+        Assert.Equal(expected, page.Lines.Select(l => l.Text));
+        Assert.Equal(OutputStream.Stderr, page.Lines[^1].Stream);
+        Assert.Equal((FakeMaster.CutShortLog.Length, true), (page.NextOffset, page.Complete));
+        Assert.Equal(expected, followed.Select(l => l.Text));
+        Assert.Equal(expected, await _client.GetTaskLogLinesAsync(FakeMaster.CutShortTask));
+        // Until the Master says the log is whole, a record without its newline is one still being copied.
+        Assert.Equal(["a whole line"], TaskLogText.Lines(FakeMaster.CutShortLog));
+    }
+
+    [Fact]
+    public async Task FollowTaskLogAsync_should_ask_an_unavailable_master_again_when_told_what_to_do_meanwhile()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var errors = new List<SchedulerException>();
+
+        var lines = await ToListAsync(_client.FollowTaskLogAsync(FakeMaster.MovingTask, TimeSpan.FromMilliseconds(1), deadline.Token, errors.Add));
+
+        Assert.Equal(FakeMaster.LostTaskLines, lines.Select(l => l.Text));
+        Assert.Equal(FakeMaster.UnavailableAnswers, errors.Count);
+        Assert.All(errors, e => Assert.Equal((ErrorCode.Unavailable, FakeMaster.MovingMessage), (e.Code, e.Message)));
+    }
+
+    [Fact]
+    public async Task FollowTaskLogAsync_should_end_with_the_error_of_an_unavailable_master_otherwise()
+    {
+        var error = await Assert.ThrowsAsync<SchedulerException>(() => ToListAsync(_client.FollowTaskLogAsync(FakeMaster.MovingTask, TimeSpan.FromMilliseconds(1))));
+
+        Assert.Equal(ErrorCode.Unavailable, error.Code);
+    }
+
+    private static async Task<List<TaskLogLine>> ToListAsync(IAsyncEnumerable<TaskLogLine> lines)
+    {
+        var list = new List<TaskLogLine>();
+        await foreach (var line in lines)
+        {
+            list.Add(line);
+        }
+
+        return list;
+    }
 }
 
 public sealed class SchedulerClientUnreachableSpecs

@@ -110,13 +110,12 @@ public sealed class SchedulerQueriesSpecs
     }
 
     [Fact]
-    public void RunningCount_should_count_the_agents_running_tasks()
+    public void RunningCounts_should_count_each_agents_running_tasks()
     {
         var state = Submitted(("a1", "t1"), ("a1", "t2"))
             .Apply(new AgentJournalAttached("a1", "j1", T0))
             .Apply(new AgentEventsAdopted("a1", "j1", 2, [new(1, new TaskStarted("t1", 10, 1, "boot", T0)), new(2, new TaskAccepted("t2", Spec("t2"), T0))]));
 
-        Assert.Equal(1, state.RunningCount("a1"));
-        Assert.Equal(0, state.RunningCount("a2"));
+        Assert.Equal(new Dictionary<string, int> { ["a1"] = 1 }, state.RunningCounts());
     }
 }

@@ -117,6 +117,25 @@ public sealed class DashboardApiSpecs(ITestOutputHelper output) : SchedulerSpec(
 
     private static string Lines(TaskLogPage? page) => page is null ? "nothing" : string.Join(" | ", page.Lines.Select(l => l.Text)) + (page.Complete ? " (complete)" : "");
 
+    [Theory]
+    [InlineData("localhost", HttpStatusCode.OK)]
+    [InlineData("127.0.0.1", HttpStatusCode.OK)]
+    [InlineData("[::1]", HttpStatusCode.OK)]
+    [InlineData("rebound.example", HttpStatusCode.BadRequest)] // DNS rebinding: another site's name pointed at 127.0.0.1
+    public async Task A_loopback_dashboard_should_answer_requests_for_loopback_names_only(string host, HttpStatusCode expected)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/status");
+        request.Headers.Host = $"{host}:{_dashboard.Url.Port}";
+
+        using var response = await _http.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+        if (expected == HttpStatusCode.BadRequest)
+        {
+            Assert.Contains("'rebound.example'", await response.Content.ReadAsStringAsync());
+        }
+    }
+
     [Fact]
     public async Task Pause_and_resume_buttons_should_post_to_the_master()
     {

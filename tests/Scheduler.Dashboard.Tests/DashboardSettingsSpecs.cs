@@ -17,6 +17,8 @@ public sealed class DashboardSettingsSpecs
     [InlineData("OFF", null)]
     [InlineData("http://0.0.0.0:9000", "http://0.0.0.0:9000/")]
     [InlineData("http://127.0.0.1:0", "http://127.0.0.1:0/")]
+    [InlineData("http://localhost:8053", "http://localhost:8053/")]
+    [InlineData("http://[::1]:8053", "http://[::1]:8053/")]
     public void Url_should_be_off_or_http_with_a_port(string value, string? expected) =>
         Assert.Equal(expected, DashboardSettings.Create(ConfigurationFactory.ParseString($"scheduler.master.dashboard.url = \"{value}\""))
             .Url?.ToString());
@@ -26,6 +28,7 @@ public sealed class DashboardSettingsSpecs
     [InlineData("http://127.0.0.1")]
     [InlineData("http://127.0.0.1:8053/dash")]
     [InlineData("8053")]
+    [InlineData("http://dashboard.example:8053")] // Kestrel would listen on every interface for a name
     public void Anything_else_should_fail_naming_the_key(string value)
     {
         var error = Assert.Throws<SettingsException>(() =>

@@ -39,6 +39,26 @@ public sealed class FailoverTimingSpecs : IDisposable
     }
 
     [Fact]
+    public void Idle_nodes_should_wake_Akkas_timer_every_50_ms_not_every_10()
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(50), AkkaHocon.Master("127.0.0.1", 0, TimeSpan.FromMinutes(5)).GetTimeSpan("akka.scheduler.tick-duration"));
+        Assert.Equal(TimeSpan.FromMilliseconds(50), AkkaHocon.Agent("127.0.0.1", 0).GetTimeSpan("akka.scheduler.tick-duration"));
+    }
+
+    [Theory]
+    [InlineData(4, 1)] // the specs' short lost-after: Akka's 1 s
+    [InlineData(90, 3)]
+    [InlineData(330, 10)] // the default lost-after
+    [InlineData(3600, 10)]
+    public void The_remote_watch_of_agents_should_heartbeat_a_thirtieth_of_lost_after_between_1_and_10_seconds(int lostAfterSeconds, int intervalSeconds)
+    {
+        var remote = AkkaHocon.Master("127.0.0.1", 0, TimeSpan.FromSeconds(lostAfterSeconds)).GetConfig("akka.remote.watch-failure-detector");
+
+        Assert.Equal(TimeSpan.FromSeconds(intervalSeconds), remote.GetTimeSpan("heartbeat-interval"));
+        Assert.Equal(TimeSpan.FromSeconds(lostAfterSeconds), remote.GetTimeSpan("acceptable-heartbeat-pause"));
+    }
+
+    [Fact]
     public async Task An_akka_key_in_the_config_file_should_win_over_the_shipped_timing()
     {
         var path = Path.Combine(_dir, "master.conf");

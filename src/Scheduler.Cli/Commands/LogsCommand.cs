@@ -35,8 +35,7 @@ public static class LogsCommand
                     return await FollowAsync(scheduler, output, id, only, cancellationToken).ConfigureAwait(false);
                 }
 
-                var log = await scheduler.GetTaskLogAsync(id, cancellationToken).ConfigureAwait(false);
-                var lines = TaskLogText.Lines(log, only);
+                var lines = await scheduler.GetTaskLogLinesAsync(id, only, cancellationToken).ConfigureAwait(false);
                 if (output.Json)
                 {
                     output.Lines([Output.ToJson(lines)]);
@@ -52,13 +51,27 @@ public static class LogsCommand
         return command;
     }
 
-    /// <summary><c>--follow</c>: the lines as they come, until the task is final and its log complete (exit 0), or Ctrl+C (exit 0).</summary>
+    /// <summary>
+    /// <c>--follow</c>: the lines as they come, until the task is final and its log complete (exit 0), or Ctrl+C (exit 0).
+    /// A Master that does not answer for a while (a hand-over, a restart) is asked again, as <c>--watch</c> does; each new
+    /// error is said once on standard error.
+    /// </summary>
     private static async Task<int> FollowAsync(SchedulerClient scheduler, Output output, string taskId, OutputStream? only, CancellationToken cancellationToken)
     {
         using var stop = LiveView.UntilInterrupted(cancellationToken);
+        string? said = null;
+        void Unavailable(SchedulerException e)
+        {
+            if (e.Message != said)
+            {
+                output.Error($"error: {SchedulerCli.OneLine(e.Message)} (still following; Ctrl+C to stop)");
+                said = e.Message;
+            }
+        }
+
         try
         {
-            await foreach (var line in scheduler.FollowTaskLogAsync(taskId, cancellationToken: stop.Token).ConfigureAwait(false))
+            await foreach (var line in scheduler.FollowTaskLogAsync(taskId, cancellationToken: stop.Token, whileUnavailable: Unavailable).ConfigureAwait(false))
             {
                 if (only is null || line.Stream == only)
                 {

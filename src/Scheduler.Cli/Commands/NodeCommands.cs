@@ -11,7 +11,7 @@ public static class NodeCommands
     public static Command Master(CliConsole console)
     {
         var config = ConfigOption();
-        var data = DataOption();
+        var data = DataOption("scheduler.master.data-dir, ./data/master");
         var host = HostOption();
         var port = PortOption($"The remoting port (default {SchedulerClientOptions.DefaultMasterPort})");
         var paused = PausedOption();
@@ -41,7 +41,7 @@ public static class NodeCommands
             HelpName = "NAME",
         };
         var config = ConfigOption();
-        var data = DataOption();
+        var data = DataOption("scheduler.agent.data-dir, ./data/agent");
         var masters = HostPortsOption("--master", "HOST:PORT of a master; repeat for several");
         var host = HostOption();
         var port = PortOption("The remoting port masters reach this agent at (default 0: any free port)");
@@ -90,25 +90,23 @@ public static class NodeCommands
     public static Command Standalone(CliConsole console)
     {
         var config = ConfigOption();
-        var data = DataOption();
+        var data = DataOption("./data: master/ and agent-local/ under it");
         var port = PortOption($"The master's remoting port (default {SchedulerClientOptions.DefaultMasterPort})");
         var paused = PausedOption();
         var dashboard = DashboardOption();
         var command = new Command("standalone", "Run a master and an agent named 'local' in one process") { config, data, port, paused, dashboard };
         command.SetAction(parse =>
         {
-            var masterPort = parse.GetValue(port) ?? SchedulerClientOptions.DefaultMasterPort;
             var options = new NodeOptions(
                 ConfigFile: ExistingConfig(parse.GetValue(config)),
                 DataDir: parse.GetValue(data),
                 Port: parse.GetValue(port),
                 Paused: parse.GetValue(paused) ? true : null,
                 Dashboard: parse.GetValue(dashboard));
-            var masterFlag = masterPort == SchedulerClientOptions.DefaultMasterPort ? "" : $" --master 127.0.0.1:{masterPort}";
             return RunAsync(
                 console,
                 () => SchedulerNodes.StartStandaloneAsync(options),
-                node => $"{node.Description} running; stop with Ctrl+C. Next, in another terminal: scheduler submit{masterFlag} --agent local -- echo hello");
+                node => $"{node.Description} running; stop with Ctrl+C. Next, in another terminal: scheduler submit{MasterFlag(node)} --agent local -- echo hello");
         });
         return command;
     }
@@ -135,14 +133,14 @@ public static class NodeCommands
     {
         var option = new Option<string>("--dashboard")
         {
-            Description = "Where the web dashboard, its JSON API and /metrics listen: http://HOST:PORT, or off (default scheduler.master.dashboard.url, http://127.0.0.1:8053)",
+            Description = "Where the web dashboard, its JSON API and /metrics listen: http://ADDRESS:PORT, or off (default scheduler.master.dashboard.url, http://127.0.0.1:8053)",
             HelpName = "URL|off",
         };
         option.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<string>() is { } value && Dashboard.DashboardSettings.Parse(value) is null)
             {
-                result.AddError($"--dashboard: '{value}' is neither off nor an http:// URL with a host and a port, e.g. http://127.0.0.1:8053");
+                result.AddError($"--dashboard: '{value}' is not {Dashboard.DashboardSettings.Expected}");
             }
         });
         return option;
@@ -211,6 +209,12 @@ public static class NodeCommands
         return ExitCodes.Ok;
     }
 
+    /// <summary>The <c>--master</c> a client needs for this node: none on the default port, else its real port (with <c>--port 0</c>, the one it got).</summary>
+    private static string MasterFlag(RunningNode node) =>
+        SchedulerNodes.Address(node.Master!.System) is var address && address.EndsWith($":{SchedulerClientOptions.DefaultMasterPort}", StringComparison.Ordinal)
+            ? ""
+            : $" --master {address}";
+
     /// <summary>The config file path, checked to exist; <see cref="UsageException"/> otherwise.</summary>
     public static string? ExistingConfig(string? path) =>
         path is null || File.Exists(path) ? path : throw new UsageException($"config file '{path}' not found");
@@ -218,8 +222,8 @@ public static class NodeCommands
     private static Option<string> ConfigOption() =>
         new("--config") { Description = "A HOCON file that may set any scheduler.* or akka.* key", HelpName = "FILE" };
 
-    private static Option<string> DataOption() =>
-        new("--data") { Description = "Where journals and task logs live (default ./data)", HelpName = "DIR" };
+    private static Option<string> DataOption(string byDefault) =>
+        new("--data") { Description = $"Where journals and task logs live (default {byDefault})", HelpName = "DIR" };
 
     private static Option<string> HostOption() =>
         new("--host") { Description = "The host name this node binds and is reached at", HelpName = "H" };
