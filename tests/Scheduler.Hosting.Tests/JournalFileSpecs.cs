@@ -75,6 +75,60 @@ public sealed class JournalFileSpecs : IDisposable
     }
 
     [Fact]
+    public async Task A_file_with_only_some_of_our_tables_should_be_taken_as_a_first_start_that_stopped_half_way()
+    {
+        // As if the plugins had created their other tables and the process died before the journal's: the files of a
+        // first start with the journal table dropped again.
+        await (await StartedMasterAsync()).Terminate();
+        await (await StartedAgentAsync()).Terminate();
+        SqliteConnection.ClearAllPools();
+        Sql(MasterJournal, "DROP TABLE journal;");
+        Sql(AgentJournal, "DROP TABLE journal;");
+
+        await (await StartedMasterAsync()).Terminate();
+        await (await StartedAgentAsync()).Terminate();
+        SqliteConnection.ClearAllPools();
+
+        Assert.Single(Tables(MasterJournal), "journal");
+        Assert.Single(Tables(AgentJournal), "journal");
+    }
+
+    /// <summary>An agent once its journal plugin has created the journal table (it does so when first asked).</summary>
+    private async Task<ActorSystem> StartedAgentAsync()
+    {
+        var agent = StartAgent();
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); !Tables(AgentJournal).Contains("journal"); await Task.Delay(50))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the agent created its journal table within 30 s");
+        }
+
+        return agent;
+    }
+
+    private async Task<ActorSystem> StartedMasterAsync()
+    {
+        var master = StartMaster();
+        await StatusAsync(master, s => s.Database.Available && s.RunId is not null, "the master started");
+        return master;
+    }
+
+    private static List<string> Tables(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
+        using var reader = command.ExecuteReader();
+        var tables = new List<string>();
+        while (reader.Read())
+        {
+            tables.Add(reader.GetString(0));
+        }
+
+        return tables;
+    }
+
+    [Fact]
     public void An_agent_should_refuse_a_journal_with_damaged_pages()
     {
         Journal(AgentJournal, [.. Enumerable.Range(1, 2_000).Select(i => $"task-t{i}")]);

@@ -27,6 +27,13 @@ public static class SqliteJournal
     private static readonly byte[] Header = "SQLite format 3\0"u8.ToArray();
 
     /// <summary>
+    /// The tables a node creates in its journal file (Akka.Persistence.Sql's journal, metadata, tag and snapshot tables,
+    /// SQLite's autoincrement counter, a master's history), one plugin after the other on the first start.
+    /// </summary>
+    private static readonly string[] OwnTables =
+        ["journal", "journal_metadata", "tags", "snapshot", "sqlite_sequence", Master.History.TaskHistoryStore.Table];
+
+    /// <summary>
     /// Creates the folder and the file if needed and switches the file to WAL mode. An existing file is checked first
     /// (<see cref="Refusal"/>) and, when it is not this node's kind of journal, never written to.
     /// </summary>
@@ -77,7 +84,8 @@ public static class SqliteJournal
                 new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
             connection.Open();
             var tables = Strings(connection, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-            if (tables.Count > 0 && !tables.Contains("journal"))
+            // Only our own tables, even without the journal table yet: a first start that stopped between creating them.
+            if (!tables.Contains("journal") && tables.Except(OwnTables).Any())
             {
                 return Refused(path, $"is a SQLite database but no scheduler journal (its tables: {string.Join(", ", tables.Take(5))})");
             }
