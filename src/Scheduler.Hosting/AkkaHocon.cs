@@ -31,7 +31,6 @@ public static class AkkaHocon
             # coarser interval only makes that up to this much later than lost-after.
             watch-failure-detector.heartbeat-interval = {{(long)WatchHeartbeatInterval(lostAfter).TotalMilliseconds}}ms
           }
-          scheduler.tick-duration = {{SchedulerTick}}
           cluster {
             roles = [master]
             downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
@@ -80,7 +79,10 @@ public static class AkkaHocon
             }
             retry-gate-closed-for = 1s
           }
-          scheduler.tick-duration = {{SchedulerTick}}
+          # Akka's timer thread wakes every tick, due or not: 10 ms (Akka's) cost an idle node 2.4 % of a core here, 50 ms
+          # 1.3 %. Agents are many and mostly idle, and the timers on their side of a hand-over are few (ClusterClient's
+          # 1 s ones, the registration); masters keep 10 ms, which their many hand-over timers wait on (docs/decisions.md).
+          scheduler.tick-duration = 50ms
           # Terminating the ActorSystem (e.g. for a new incarnation after a quarantine) must not kill tasks:
           # only a real stop (SIGTERM, Ctrl+C) runs CoordinatedShutdown and its kill-tasks step.
           coordinated-shutdown.run-by-actor-system-terminate = off
@@ -97,13 +99,6 @@ public static class AkkaHocon
           coordinated-shutdown.run-by-clr-shutdown-hook = {{ClrHook}}
         }
         """).WithFallback(ClusterClientWire);
-
-    /// <summary>
-    /// Akka's timer thread wakes every tick whether or not a timer is due: at Akka's 10 ms that was 2.4 % of a core
-    /// for an idle master on these machines, 1.3 % at 50 ms (0.95 % at 100 ms). Timers fire up to one tick late;
-    /// the shortest timings we ship are 200-250 ms (the agent's replay poll, the masters' cluster reaper), the fence's target is 1 s.
-    /// </summary>
-    private const string SchedulerTick = "50ms";
 
     /// <summary>How often a master's remote watch heartbeats an agent: a thirtieth of lost-after, between 1 s (Akka's) and 10 s.</summary>
     public static TimeSpan WatchHeartbeatInterval(TimeSpan lostAfter) =>
