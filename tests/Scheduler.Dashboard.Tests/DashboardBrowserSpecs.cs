@@ -63,6 +63,31 @@ public sealed class DashboardBrowserSpecs : SchedulerSpec
     }
 
     [Fact]
+    public async Task Task_page_of_a_Lost_task_should_say_the_rest_of_its_log_may_never_come()
+    {
+        var dashboard = await Cluster.StartDashboardAsync();
+        await using var browser = await Browser.OpenAsync(nameof(DashboardBrowserSpecs));
+        var task = await Cluster.SubmitAsync("a1", "sh", "-c", "echo before-loss; sleep 20");
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); (await Cluster.MasterLogAsync(task.TaskId)).Data.Length == 0; await Task.Delay(100))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the Master copied the task's first line within 30 s");
+        }
+
+        // The agent comes back with an empty data folder: a new journal, and its old task is Lost for good.
+        await Cluster.TerminateAgentAsync("a1");
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(Cluster.AgentDataDir("a1"), recursive: true);
+        await Cluster.StartAgentAsync(new TestAgent("a1"));
+        await Cluster.WaitForTaskAsync(task.TaskId, t => t.State == TaskState.Lost, "Lost");
+
+        await browser.Page.GotoAsync(new Uri(dashboard.Url, $"/task.html?id={task.TaskId}").ToString());
+
+        await Expect(browser.Page.Locator("#task dd.state")).ToHaveTextAsync("Lost", Shown);
+        await Expect(browser.Page.Locator("#log")).ToHaveTextAsync("before-loss", Shown);
+        await Expect(browser.Page.Locator("#log-state")).ToHaveTextAsync("(its agent is lost: the rest of the log may never come)", Shown);
+    }
+
+    [Fact]
     public async Task Task_page_should_follow_the_log_and_master_page_should_pause_and_resume()
     {
         var dashboard = await Cluster.StartDashboardAsync();

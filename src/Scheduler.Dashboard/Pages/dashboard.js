@@ -165,7 +165,7 @@
         details.replaceChildren();
         for (const [name, value, cls] of [["state", t.state, "state " + t.state], ["agent", t.agent], ["command", (t.command || []).join(" ")],
           ["exit code", t.exitCode == null ? "-" : String(t.exitCode)], ["submitted", time(t.submittedAt)], ["started", time(t.startedAt)],
-          ["ended", time(t.endedAt)], ["reason", t.reason || "-"]]) {
+          ["ended", time(t.endedAt)], ["reason", t.reason || "-"], ...(t.logNote ? [["log", t.logNote, "log-note"]] : [])]) {
           const dt = document.createElement("dt"); dt.textContent = name;
           const dd = document.createElement("dd"); dd.textContent = value; if (cls) dd.className = cls;
           details.append(dt, dd);
@@ -186,7 +186,9 @@
           if (p.complete) { logDone = true; break; }
           if (!moved) break;
         }
-        document.getElementById("log-state").textContent = logDone ? "(complete)" : "(following live output)";
+        // A Lost task's agent is gone: its log may never be copied whole (it still may, if the agent comes back).
+        document.getElementById("log-state").textContent = logDone ? "(complete)"
+          : t.state === "Lost" ? "(its agent is lost: the rest of the log may never come)" : "(following live output)";
         log.scrollTop = log.scrollHeight;
       });
     },
