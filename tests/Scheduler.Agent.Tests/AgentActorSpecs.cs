@@ -49,10 +49,27 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
     private TaskSpec Touch(string id) =>
         new(id, ["touch", Path.Combine(_dir, id + ".ran")], null, new Dictionary<string, string>(), null);
 
+    /// <summary>The Master's answer to this agent's registration, in master run <c>run-EPOCH</c>.</summary>
+    private AgentRegistered Registered(long epoch) =>
+        new("a1", _identity.Incarnation, Epoch: epoch, MasterRunId: $"run-{epoch}", AdoptedOffset: 0, AckedSequence: 0, QuarantineAfter: TimeSpan.FromHours(1));
+
+    /// <summary>
+    /// Registers the agent at <paramref name="epoch"/> and starts a task that appends a line to <paramref name="runs"/>
+    /// each time it runs; returns its spec once it ran.
+    /// </summary>
+    private async Task<TaskSpec> RunAppendingTaskAsync(string taskId, long epoch, string runs)
+    {
+        var spec = new TaskSpec(taskId, ["sh", "-c", $"echo ran >> {runs}"], null, new Dictionary<string, string>(), null);
+        _agent.Tell(Registered(epoch));
+        _agent.Tell(new StartTask(epoch, spec));
+        await AwaitConditionAsync(() => Task.FromResult(File.Exists(runs)));
+        return spec;
+    }
+
     [Fact]
     public async Task Commands_of_an_older_epoch_than_the_registration_should_be_ignored()
     {
-        _agent.Tell(new AgentRegistered("a1", _identity.Incarnation, Epoch: 5, MasterRunId: "run-5", AdoptedOffset: 0, AckedSequence: 0, QuarantineAfter: TimeSpan.FromHours(1)));
+        _agent.Tell(Registered(5));
 
         _agent.Tell(new StartTask(4, Touch("old")));
         _agent.Tell(new StartTask(5, Touch("current")));
@@ -69,7 +86,7 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
     public async Task Commands_before_any_registration_should_be_ignored()
     {
         _agent.Tell(new StartTask(1, Touch("early")));
-        _agent.Tell(new AgentRegistered("a1", _identity.Incarnation, Epoch: 1, MasterRunId: "run-1", AdoptedOffset: 0, AckedSequence: 0, QuarantineAfter: TimeSpan.FromHours(1)));
+        _agent.Tell(Registered(1));
         _agent.Tell(new StartTask(1, Touch("registered")));
 
         await AwaitConditionAsync(() => Task.FromResult(File.Exists(Path.Combine(_dir, "registered.ran"))));
@@ -81,13 +98,10 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
     public async Task A_start_sent_again_by_a_new_master_run_should_not_run_the_task_again()
     {
         var runs = Path.Combine(_dir, "runs");
-        var spec = new TaskSpec("once", ["sh", "-c", $"echo ran >> {runs}"], null, new Dictionary<string, string>(), null);
-        _agent.Tell(new AgentRegistered("a1", _identity.Incarnation, Epoch: 5, MasterRunId: "run-5", AdoptedOffset: 0, AckedSequence: 0, QuarantineAfter: TimeSpan.FromHours(1)));
-        _agent.Tell(new StartTask(5, spec));
-        await AwaitConditionAsync(() => Task.FromResult(File.Exists(runs)));
+        var spec = await RunAppendingTaskAsync("once", 5, runs);
 
         // A new singleton (fail-over) that had not seen the agent confirm the start sends it again.
-        _agent.Tell(new AgentRegistered("a1", _identity.Incarnation, Epoch: 6, MasterRunId: "run-6", AdoptedOffset: 0, AckedSequence: 0, QuarantineAfter: TimeSpan.FromHours(1)));
+        _agent.Tell(Registered(6));
         _agent.Tell(new StartTask(6, spec));
         _agent.Tell(new StartTask(6, Touch("after")));
         await AwaitConditionAsync(() => Task.FromResult(File.Exists(Path.Combine(_dir, "after.ran"))));
@@ -100,10 +114,7 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
     public async Task A_start_of_a_task_journaled_before_the_agent_restarted_should_not_run_it_again()
     {
         var runs = Path.Combine(_dir, "runs");
-        var spec = new TaskSpec("journaled", ["sh", "-c", $"echo ran >> {runs}"], null, new Dictionary<string, string>(), null);
-        _agent.Tell(new AgentRegistered("a1", _identity.Incarnation, Epoch: 1, MasterRunId: "run-1", AdoptedOffset: 0, AckedSequence: 0, QuarantineAfter: TimeSpan.FromHours(1)));
-        _agent.Tell(new StartTask(1, spec));
-        await AwaitConditionAsync(() => Task.FromResult(File.Exists(runs)));
+        var spec = await RunAppendingTaskAsync("journaled", 1, runs);
         Watch(_agent);
         Sys.Stop(_agent);
         ExpectTerminated(_agent);
@@ -111,7 +122,7 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         // A new agent actor on the same journal: it reads which task ids the journal holds, so this start recovers
         // the task's events (and starts nothing) instead of taking it for a new task.
         var restarted = StartAgent("agent-restarted");
-        restarted.Tell(new AgentRegistered("a1", _identity.Incarnation, Epoch: 2, MasterRunId: "run-2", AdoptedOffset: 0, AckedSequence: 0, QuarantineAfter: TimeSpan.FromHours(1)));
+        restarted.Tell(Registered(2));
         restarted.Tell(new StartTask(2, spec));
 
         Assert.Equal(1, await AcceptedAfterAsync(restarted, 2, "journaled"));
@@ -121,10 +132,7 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
     public async Task A_restarted_supervisor_should_replay_its_task_and_not_run_it_again()
     {
         var runs = Path.Combine(_dir, "runs");
-        var spec = new TaskSpec("restarted", ["sh", "-c", $"echo ran >> {runs}"], null, new Dictionary<string, string>(), null);
-        _agent.Tell(new AgentRegistered("a1", _identity.Incarnation, Epoch: 1, MasterRunId: "run-1", AdoptedOffset: 0, AckedSequence: 0, QuarantineAfter: TimeSpan.FromHours(1)));
-        _agent.Tell(new StartTask(1, spec));
-        await AwaitConditionAsync(() => Task.FromResult(File.Exists(runs)));
+        var spec = await RunAppendingTaskAsync("restarted", 1, runs);
 
         // A new task's supervisor starts without replaying; one that fails (here: a log request it cannot serve) is
         // restarted by the agent and must replay, or the start sent again below would be taken for a new task.

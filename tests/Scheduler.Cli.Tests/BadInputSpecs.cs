@@ -24,12 +24,8 @@ public sealed class BadInputSpecs(BadInputCluster fixture) : IClassFixture<BadIn
 {
     private TestCluster Cluster => fixture.Cluster;
 
-    private async Task<(int ExitCode, string Out, string[] Errors)> RunAsync(params string[] args)
-    {
-        var console = new TestConsole().With("SCHEDULER_MASTER", Cluster.MasterAddress).With("SCHEDULER_REQUEST_TIMEOUT", "20s");
-        var exitCode = await SchedulerCli.RunAsync(args, console.Console);
-        return (exitCode, console.Out.ToString(), console.ErrorLines);
-    }
+    private Task<(int ExitCode, string Out, string[] Errors)> RunAsync(params string[] args) =>
+        TestConsole.For(Cluster.MasterAddress, "20s").RunAsync(args);
 
     [Fact]
     public async Task An_empty_or_overlong_command_line_should_be_refused_with_one_line()

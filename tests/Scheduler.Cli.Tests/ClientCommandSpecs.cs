@@ -15,12 +15,8 @@ public sealed class ClientCommandSpecs : IAsyncLifetime
 
     public async Task DisposeAsync() => await _master.DisposeAsync();
 
-    private async Task<(int ExitCode, string Out, string[] Errors)> RunAsync(params string[] args)
-    {
-        var console = new TestConsole().With("SCHEDULER_MASTER", _master.ContactPoint).With("SCHEDULER_REQUEST_TIMEOUT", "10s");
-        var exitCode = await SchedulerCli.RunAsync(args, console.Console);
-        return (exitCode, console.Out.ToString(), console.ErrorLines);
-    }
+    private Task<(int ExitCode, string Out, string[] Errors)> RunAsync(params string[] args) =>
+        TestConsole.For(_master.ContactPoint, "10s").RunAsync(args);
 
     [Fact]
     public async Task Submit_should_print_the_task_id_and_send_the_command_verbatim()

@@ -200,4 +200,15 @@ public sealed class TestConsole
     public CliConsole Console => new(Out, Error, name => _environment.GetValueOrDefault(name));
 
     public string[] ErrorLines => Error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>A console whose client commands ask the master at <paramref name="master"/>, each waiting up to <paramref name="requestTimeout"/>.</summary>
+    public static TestConsole For(string master, string requestTimeout) =>
+        new TestConsole().With("SCHEDULER_MASTER", master).With("SCHEDULER_REQUEST_TIMEOUT", requestTimeout);
+
+    /// <summary>Runs <c>scheduler ARGS</c> in this process on this console: its exit code, stdout and stderr lines.</summary>
+    public async Task<(int ExitCode, string Out, string[] Errors)> RunAsync(params string[] args)
+    {
+        var exitCode = await SchedulerCli.RunAsync(args, Console);
+        return (exitCode, Out.ToString(), ErrorLines);
+    }
 }

@@ -147,7 +147,7 @@ public sealed class TransportSecuritySpecs(TransportSecuritySpecs.TlsCluster clu
 
     private async Task<(int ExitCode, string Out, string Error)> RunCliAsync(Dictionary<string, string> environment, params string[] args)
     {
-        var console = new TestConsole().With("SCHEDULER_MASTER", cluster.MasterAddress).With("SCHEDULER_REQUEST_TIMEOUT", "20s");
+        var console = TestConsole.For(cluster.MasterAddress, "20s");
         foreach (var (name, value) in environment)
         {
             console.With(name, value);

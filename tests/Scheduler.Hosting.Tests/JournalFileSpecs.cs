@@ -93,6 +93,53 @@ public sealed class JournalFileSpecs : IDisposable
         Assert.Single(Tables(AgentJournal), "journal");
     }
 
+    [Fact]
+    public void An_agent_should_refuse_a_journal_with_damaged_pages()
+    {
+        Journal(AgentJournal, [.. Enumerable.Range(1, 2_000).Select(i => $"task-t{i}")]);
+        var pageSize = PageSize(AgentJournal);
+        var bytes = File.ReadAllBytes(AgentJournal);
+        new Random(9).NextBytes(bytes.AsSpan(pageSize)); // every page after the header and schema
+        File.WriteAllBytes(AgentJournal, bytes);
+        var before = Hash(AgentJournal);
+
+        var error = Assert.Throws<ConfigurationException>(StartAgent);
+
+        Assert.StartsWith($"journal file '{AgentJournal}' is corrupt (", error.Message);
+        Assert.EndsWith("; the node leaves it untouched: restore a backup, or move it aside to start with an empty journal", error.Message);
+        Assert.Equal(before, Hash(AgentJournal));
+    }
+
+    [Fact]
+    public async Task A_master_whose_journal_pages_are_damaged_should_say_the_file_is_corrupt_and_not_retry_it_as_an_outage()
+    {
+        await (await StartedMasterAsync()).Terminate();
+        SqliteConnection.ClearAllPools();
+        // The events' page: the start's checks (header, schema, the persistence id index) pass, recovery reads it.
+        DamagePage(MasterJournal, "journal");
+        var before = Hash(MasterJournal);
+
+        var system = StartMaster();
+        try
+        {
+            var status = await StatusAsync(system, s => s.Database.Summary.Contains("corrupt"), "the status saying corrupt");
+
+            Assert.False(status.Database.Available);
+            Assert.StartsWith($"journal file '{MasterJournal}' is corrupt (SQLite Error 11: 'database disk image is malformed'", status.Database.Summary);
+            Assert.Contains("this is not an outage and retrying will not help", status.Database.Summary);
+            Assert.Null(status.Database.NextAttemptAt);
+            var refused = await system.ActorSelection("/user/scheduler-proxy").Ask<RequestFailed>(new GetTask("t1"), TimeSpan.FromSeconds(10));
+            Assert.Equal(status.Database.Summary, refused.Message);
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+
+        SqliteConnection.ClearAllPools();
+        Assert.Equal(before, Hash(MasterJournal));
+    }
+
     /// <summary>An agent once its journal plugin has created the journal table (it does so when first asked).</summary>
     private async Task<ActorSystem> StartedAgentAsync()
     {
@@ -126,55 +173,6 @@ public sealed class JournalFileSpecs : IDisposable
         }
 
         return tables;
-    }
-
-    [Fact]
-    public void An_agent_should_refuse_a_journal_with_damaged_pages()
-    {
-        Journal(AgentJournal, [.. Enumerable.Range(1, 2_000).Select(i => $"task-t{i}")]);
-        var pageSize = PageSize(AgentJournal);
-        var bytes = File.ReadAllBytes(AgentJournal);
-        new Random(9).NextBytes(bytes.AsSpan(pageSize)); // every page after the header and schema
-        File.WriteAllBytes(AgentJournal, bytes);
-        var before = Hash(AgentJournal);
-
-        var error = Assert.Throws<ConfigurationException>(StartAgent);
-
-        Assert.StartsWith($"journal file '{AgentJournal}' is corrupt (", error.Message);
-        Assert.EndsWith("; the node leaves it untouched: restore a backup, or move it aside to start with an empty journal", error.Message);
-        Assert.Equal(before, Hash(AgentJournal));
-    }
-
-    [Fact]
-    public async Task A_master_whose_journal_pages_are_damaged_should_say_the_file_is_corrupt_and_not_retry_it_as_an_outage()
-    {
-        var first = StartMaster();
-        await StatusAsync(first, s => s.Database.Available && s.RunId is not null, "the first start ready");
-        await first.Terminate();
-        SqliteConnection.ClearAllPools();
-        // The events' page: the start's checks (header, schema, the persistence id index) pass, recovery reads it.
-        DamagePage(MasterJournal, "journal");
-        var before = Hash(MasterJournal);
-
-        var system = StartMaster();
-        try
-        {
-            var status = await StatusAsync(system, s => s.Database.Summary.Contains("corrupt"), "the status saying corrupt");
-
-            Assert.False(status.Database.Available);
-            Assert.StartsWith($"journal file '{MasterJournal}' is corrupt (SQLite Error 11: 'database disk image is malformed'", status.Database.Summary);
-            Assert.Contains("this is not an outage and retrying will not help", status.Database.Summary);
-            Assert.Null(status.Database.NextAttemptAt);
-            var refused = await system.ActorSelection("/user/scheduler-proxy").Ask<RequestFailed>(new GetTask("t1"), TimeSpan.FromSeconds(10));
-            Assert.Equal(status.Database.Summary, refused.Message);
-        }
-        finally
-        {
-            await system.Terminate();
-        }
-
-        SqliteConnection.ClearAllPools();
-        Assert.Equal(before, Hash(MasterJournal));
     }
 
     private static async Task<MasterStatus> StatusAsync(ActorSystem system, Func<MasterStatus, bool> condition, string what)

@@ -84,18 +84,9 @@ internal sealed class TaskLogWriter : IDisposable
     {
         lock (_gate)
         {
-            if (_disposed || _file is null)
+            if (!_disposed)
             {
-                return;
-            }
-
-            try
-            {
-                _file.Flush();
-            }
-            catch (IOException e)
-            {
-                Fail(e);
+                FlushOrCutOff();
             }
         }
     }
@@ -109,18 +100,7 @@ internal sealed class TaskLogWriter : IDisposable
                 return;
             }
 
-            if (_file is not null)
-            {
-                try
-                {
-                    _file.Flush();
-                }
-                catch (IOException e)
-                {
-                    Fail(e);
-                }
-            }
-
+            FlushOrCutOff();
             _disposed = true;
             _file?.Dispose();
             _file = null;
@@ -132,6 +112,19 @@ internal sealed class TaskLogWriter : IDisposable
             {
                 _truncated.TrySetResult(null);
             }
+        }
+    }
+
+    /// <summary>Writes out the buffer; a failure cuts the log off there. Called under the lock.</summary>
+    private void FlushOrCutOff()
+    {
+        try
+        {
+            _file?.Flush();
+        }
+        catch (IOException e)
+        {
+            Fail(e);
         }
     }
 

@@ -29,7 +29,6 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
     private string? _killReason;
     private bool _killedByWindow;
     private bool _timedOut;
-    private bool _truncationJournaled;
     private readonly List<IActorRef> _settledWatchers = [];
     private bool _unjournaled;
 
@@ -263,12 +262,12 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
     /// <summary>The log could not be written (a full disk): journaled once, so the task's history says its log is cut off.</summary>
     private void JournalTruncation(OutputTruncation? truncation)
     {
-        if (truncation is null || _truncationJournaled || _state.OutputTruncated || _state.IsNew)
+        // Commands wait while an event is persisted, so the state already holds one journaled by an earlier command.
+        if (truncation is null || _state.OutputTruncated || _state.IsNew)
         {
             return;
         }
 
-        _truncationJournaled = true;
         _log.Warning("Task {TaskId}: its log {LogPath} could not be written after {LogBytes} bytes ({Error}); the rest of its output is read and discarded",
             TaskId, LogPath, truncation.LogBytes, truncation.Error);
         PersistEvent(new TaskOutputTruncated(TaskId, truncation.LogBytes, truncation.Error, Now));

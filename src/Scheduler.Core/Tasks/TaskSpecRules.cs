@@ -17,6 +17,8 @@ public static class TaskSpecRules
     /// </summary>
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(36_500);
 
+    private static readonly JsonSerializerOptions Json = SchedulerSerializer.CreateOptions();
+
     /// <summary>Null when the spec can be accepted, else one line saying why not.</summary>
     public static string? Problem(TaskSpec spec) =>
         TaskIds.Problem(spec.TaskId)
@@ -27,8 +29,6 @@ public static class TaskSpecRules
             : SerializedBytes(spec) is var bytes && bytes > WireLimits.MaxTaskSpecBytes
                 ? $"the task is {bytes} bytes serialized (command, environment and working directory together); at most {WireLimits.MaxTaskSpecBytes} fit in a message"
             : null);
-
-    private static readonly JsonSerializerOptions Json = SchedulerSerializer.CreateOptions();
 
     /// <summary>The spec's size on the wire and in the journal (non-ASCII characters take up to 6 bytes each there).</summary>
     public static int SerializedBytes(TaskSpec spec) => JsonSerializer.SerializeToUtf8Bytes(spec, Json).Length;

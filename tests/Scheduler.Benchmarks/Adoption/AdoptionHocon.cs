@@ -29,6 +29,13 @@ public static class AdoptionHocon
         akka.loglevel = WARNING
         """);
 
+    /// <summary>
+    /// The shipped heartbeat and registration timings (the nodes' reference.conf), for benchmarks of the shipped
+    /// configuration under load: with the specs' fast ones (200 ms heartbeats, unreachable after 1.5 s) the loaded
+    /// two-core machine missed heartbeats, agents decoupled and the Master refused submits for them.
+    /// </summary>
+    public const string ShippedTimings = "scheduler { heartbeat-interval = 1s, unreachable-after = 5s, agent.register-interval = 1s }\n";
+
     public static Config Client() => ConfigurationFactory.ParseString("""
         akka.actor.provider = remote
         akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }

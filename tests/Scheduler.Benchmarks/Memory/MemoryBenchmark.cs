@@ -41,12 +41,10 @@ public sealed class MemoryBenchmark(string name = "memory", int defaultTasks = 5
         var rawPerSystem = await BareSystemBytesAsync(Math.Max(idleAgents, 1));
         Console.WriteLine($"baselines: raw process {Kb(rawPerProcess)} each, bare ActorSystem {Kb(rawPerSystem)} each");
 
-        // The shipped heartbeat timings, not the TestKit's fast ones: hundreds of submits in a row kept the loaded
-        // two-core machine from answering heartbeats within the TestKit's 1.5 s, and the agent had to couple again.
-        const string shippedTimings = "scheduler { heartbeat-interval = 1s, unreachable-after = 5s }\n";
         await using var cluster = await TestCluster.StartAsync(new TestClusterOptions
         {
-            Partitionable = false, Agents = ["a1"], MasterHocon = shippedTimings + options.Hocon, AgentHocon = shippedTimings + options.Hocon,
+            Partitionable = false, Agents = ["a1"],
+            MasterHocon = AdoptionHocon.ShippedTimings + options.Hocon, AgentHocon = AdoptionHocon.ShippedTimings + options.Hocon,
         });
         SchedulerLogging.Configure(Serilog.Events.LogEventLevel.Warning);
         var idleCpu = MeasuresCpu ? await SettledIdleCpuAsync(cluster, cancellationToken) : 0;

@@ -25,7 +25,7 @@ public sealed partial class ScaleBenchmark : IBenchmark
     private const int DefaultAgents = 100;
     private static readonly TimeSpan IdlePeriod = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(15);
-    private static readonly Config ShippedTimings = ConfigurationFactory.ParseString("scheduler { heartbeat-interval = 1s, unreachable-after = 5s, agent.register-interval = 1s }");
+    private static readonly Config ShippedTimings = ConfigurationFactory.ParseString(AdoptionHocon.ShippedTimings);
 
     public string Name => "scale";
 

@@ -24,12 +24,7 @@ public sealed class ThroughputBenchmark(string kind, int agents = 1) : IBenchmar
     private const int DefaultTasks = 1_000;
     private const int Parallelism = 16;
 
-    /// <summary>
-    /// The shipped heartbeat timings, not the specs' fast ones: with unreachable-after = 1.5s the loaded two-core
-    /// machine missed heartbeats and the Master refused submits for a decoupled agent.
-    /// </summary>
-    private static readonly Akka.Configuration.Config ShippedTimings =
-        Akka.Configuration.ConfigurationFactory.ParseString("scheduler { heartbeat-interval = 1s, unreachable-after = 5s }");
+    private static readonly Akka.Configuration.Config ShippedTimings = Akka.Configuration.ConfigurationFactory.ParseString(AdoptionHocon.ShippedTimings);
 
     private readonly IReadOnlyList<string> _agentNames = Enumerable.Range(1, agents).Select(i => $"bench-agent-{i}").ToList();
 
