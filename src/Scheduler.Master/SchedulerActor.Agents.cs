@@ -49,10 +49,12 @@ public sealed partial class SchedulerActor
             Context.Unwatch(current.Ref);
         }
 
+        var watchedBefore = current is { Watched: true } && current.Ref.Equals(r.AgentRef);
         Context.Watch(r.AgentRef);
         var lostAfter = LostDeadline.Of(_settings.LostAfter, r.ReconnectWindow, r.KillGrace, _settings.UnreachableAfter);
         _sessions[r.AgentName] = new AgentSession(r.AgentName, r.JournalId, r.Incarnation, r.AgentRef, r.Labels, lostAfter, Now,
-            ReconnectWindow: r.ReconnectWindow, ReportedJournalEnd: current?.JournalId == r.JournalId ? current.ReportedJournalEnd : 0);
+            ReconnectWindow: r.ReconnectWindow, ReportedJournalEnd: current?.JournalId == r.JournalId ? current.ReportedJournalEnd : 0,
+            WatchedSince: watchedBefore ? current!.WatchedSince : Now);
         if (_state.IsKnownJournal(r.AgentName, r.JournalId))
         {
             _log.Info("Agent {AgentName} registered (incarnation {Incarnation}) at {Address}", r.AgentName, r.Incarnation, r.AgentRef.Path.Address);
@@ -69,7 +71,7 @@ public sealed partial class SchedulerActor
 
     private void AnswerRegistration(RegisterAgent r) =>
         r.AgentRef.Tell(new AgentRegistered(r.AgentName, r.Incarnation, _state.Epoch, _state.RunId!,
-            _state.AdoptedOffset(r.AgentName, r.JournalId), r.Sequence, _settings.LostAfter));
+            _state.AdoptedOffset(r.AgentName, r.JournalId), r.Sequence, _watch.QuarantinedAfter));
 
     /// <summary>The session of this exact agent incarnation, or null (then the agent is told to register again).</summary>
     private AgentSession? Session(string agent, long incarnation)
@@ -209,6 +211,17 @@ public sealed partial class SchedulerActor
             return;
         }
 
+        if (terminated.AddressTerminated && _watch.IsTooSoon(Now - session.WatchedSince))
+        {
+            // The new incarnation registered on its old port just before the watch gave up on the old one there:
+            // cut off, this session would show its tasks Unknown until the agent started yet another incarnation.
+            // Watched again at the next tick, once Akka's RemoteWatcher has finished its own bookkeeping of the address.
+            _log.Info("Agent {AgentName}: the remote watch gave up on an earlier incarnation at {Address}, not on this one; watching it again",
+                session.Name, session.Ref.Path.Address);
+            _sessions[session.Name] = session with { WatchAgain = true };
+            return;
+        }
+
         var stopped = !terminated.AddressTerminated;
         _log.Info(stopped
                 ? "Agent {AgentName} stopped (a graceful stop, or its actor system made way for a new incarnation)"
@@ -236,6 +249,12 @@ public sealed partial class SchedulerActor
     private void CheckReachability()
     {
         PublishMetrics();
+        foreach (var s in _sessions.Values.Where(s => s.WatchAgain).ToList())
+        {
+            Context.Watch(s.Ref);
+            _sessions[s.Name] = s with { WatchAgain = false, WatchedSince = Now };
+        }
+
         foreach (var s in _sessions.Values.Where(s => s.Watched && !s.ShownUnreachable && s.IsSilent(Now, _settings.UnreachableAfter)).ToList())
         {
             // Decoupled: when the agent is heard from again it replays what it journaled meanwhile, then couples again.

@@ -29,6 +29,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, AgentSession> _sessions = new();
     private readonly IActorRef _feed;
+    private readonly RemoteWatchTiming _watch = RemoteWatchTiming.Of(Context.System.Settings.Config);
     private SchedulerState _state = SchedulerState.Empty;
 
     public SchedulerActor(MasterSettings settings, TimeProvider time, TaskHistoryStore history, bool ignoreSnapshots = false, bool startPaused = false)

@@ -12,7 +12,9 @@ namespace Scheduler.Master.Agents;
 /// watch ended (<see cref="Stopped"/>: the agent stopped gracefully). <see cref="LostAfter"/> is this agent's
 /// deadline (null: never) and <see cref="DeclaredLost"/> that it passed and was recorded. <see cref="ReconnectWindow"/> is
 /// the agent's own (null: infinite) and <see cref="ReportedJournalEnd"/> the furthest journal offset it said it has
-/// (a batch's end or its caught-up end): what the dashboard shows as replay progress.
+/// (a batch's end or its caught-up end): what the dashboard shows as replay progress. <see cref="WatchedSince"/> is when
+/// the remote watch of <see cref="Ref"/> began, and <see cref="WatchAgain"/> that a watch ended too soon to be about this
+/// incarnation (<see cref="RemoteWatchTiming.IsTooSoon"/>) and is renewed at the next reachability check.
 /// </summary>
 public sealed record AgentSession(
     string Name,
@@ -28,7 +30,9 @@ public sealed record AgentSession(
     bool ShownUnreachable = false,
     bool DeclaredLost = false,
     TimeSpan? ReconnectWindow = null,
-    long ReportedJournalEnd = 0)
+    long ReportedJournalEnd = 0,
+    DateTimeOffset WatchedSince = default,
+    bool WatchAgain = false)
 {
     public SessionFacts Facts => new(JournalId, Incarnation, LastSeen, Gone: !Watched);
 
