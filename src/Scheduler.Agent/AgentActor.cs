@@ -10,6 +10,7 @@ using Akka.Streams.Dsl;
 using Akka.Remote;
 using Scheduler.Agent.Journal;
 using Scheduler.Agent.Link;
+using Scheduler.Agent.Processes;
 using Scheduler.Agent.Tasks;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Agents;
@@ -48,6 +49,11 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
     /// <summary>Every task id with events in this agent's journal (an id leaves once its release deleted them).</summary>
     private HashSet<string> _journaled = [];
     private bool _releasing;
+
+    /// <summary>Said at start: an operator of an older system sees why tasks cost three execs there.</summary>
+    private static string LauncherText => TaskProcessLauncher.DefaultMethod == TaskLaunchMethod.Spawn
+        ? "with posix_spawn"
+        : "through sh and setsid (this system lacks pidfd_open, Linux 5.3, or posix_spawn_file_actions_addclosefrom_np, glibc 2.34)";
 
     public AgentActor(AgentSettings settings, AgentIdentity identity, AgentRuntime runtime, TimeProvider time)
     {
@@ -126,8 +132,8 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
                 Supervisor(taskId);
             }
 
-            _log.Info("Agent {AgentName} started (journal {JournalId}, incarnation {Incarnation}); {Count} unfinished task(s) in its journal",
-                _settings.Name, _identity.JournalId, _identity.Incarnation, r.OpenTasks.Count);
+            _log.Info("Agent {AgentName} started (journal {JournalId}, incarnation {Incarnation}); {Count} unfinished task(s) in its journal; tasks start {Launcher}",
+                _settings.Name, _identity.JournalId, _identity.Incarnation, r.OpenTasks.Count, LauncherText);
             BecomeUnregistered();
             var checkEvery = TimeSpan.FromMilliseconds(Math.Min(250, _settings.HeartbeatInterval.TotalMilliseconds));
             Timers.StartPeriodicTimer("link-check", LinkCheck.Instance, checkEvery);

@@ -22,6 +22,9 @@ internal static class LibC
     [DllImport("libc", EntryPoint = "waitid", SetLastError = true)]
     private static extern int WaitId(int idType, int id, byte[] info, int options);
 
+    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static extern int Close(int fd);
+
     [DllImport("libc", EntryPoint = "access", SetLastError = true)]
     public static extern int Access([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int mode);
 

@@ -12,22 +12,38 @@ public sealed class TaskProcess : IDisposable
     /// <summary>Longest record; a longer line is split into several records.</summary>
     private const int MaxLineBytes = 64 * 1024;
 
-    private readonly Process _process;
+    private readonly Stream _stdout;
+    private readonly Stream _stderr;
+    private readonly Task<int> _processExit;
+    private readonly Action _release;
     private readonly TaskLogWriter _log;
     private readonly string _taskId;
-    private readonly Task _processExit;
     private readonly object _gate = new();
     private Task? _kill;
     private bool _disposed;
 
-    internal TaskProcess(Process process, ProcessIdentity identity, string taskId, TaskLogWriter log)
+    /// <param name="processExit">Completes with the exit code when the task process has exited and been reaped.</param>
+    /// <param name="release">Frees the process handle and the pipes, once the output has been read.</param>
+    private TaskProcess(Stream stdout, Stream stderr, Task<int> processExit, Action release, ProcessIdentity identity, string taskId, TaskLogWriter log)
     {
-        _process = process;
+        _stdout = stdout;
+        _stderr = stderr;
+        _processExit = processExit;
+        _release = release;
         _log = log;
         _taskId = taskId;
         Identity = identity;
-        _processExit = process.WaitForExitAsync();
         Exited = RunAsync();
+    }
+
+    internal TaskProcess(SpawnedChild child, ProcessIdentity identity, string taskId, TaskLogWriter log)
+        : this(child.Stdout, child.Stderr, child.Exited, () => { child.Stdout.Dispose(); child.Stderr.Dispose(); }, identity, taskId, log)
+    {
+    }
+
+    internal TaskProcess(Process process, ProcessIdentity identity, string taskId, TaskLogWriter log)
+        : this(process.StandardOutput.BaseStream, process.StandardError.BaseStream, ExitOf(process), process.Dispose, identity, taskId, log)
+    {
     }
 
     public ProcessIdentity Identity { get; }
@@ -71,15 +87,21 @@ public sealed class TaskProcess : IDisposable
             _disposed = true;
         }
 
-        Exited.ContinueWith(_ => _process.Dispose(), TaskScheduler.Default);
+        Exited.ContinueWith(_ => _release(), TaskScheduler.Default);
+    }
+
+    private static async Task<int> ExitOf(Process process)
+    {
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        return process.ExitCode;
     }
 
     private async Task<int> RunAsync()
     {
         using var stopReading = new CancellationTokenSource();
-        var stdout = PumpAsync(_process.StandardOutput.BaseStream, TaskLogFormat.StdoutMarker, stopReading.Token);
-        var stderr = PumpAsync(_process.StandardError.BaseStream, TaskLogFormat.StderrMarker, stopReading.Token);
-        await _processExit.ConfigureAwait(false);
+        var stdout = PumpAsync(_stdout, TaskLogFormat.StdoutMarker, stopReading.Token);
+        var stderr = PumpAsync(_stderr, TaskLogFormat.StderrMarker, stopReading.Token);
+        var exitCode = await _processExit.ConfigureAwait(false);
         ProcessTree.Release(Identity.Pid);
 
         var output = Task.WhenAll(stdout, stderr);
@@ -91,7 +113,6 @@ public sealed class TaskProcess : IDisposable
 
         await output.ConfigureAwait(false);
         _log.Dispose();
-        var exitCode = _process.ExitCode;
         await ZombieSweeper.SweepAfterAsync(Identity.Pid).ConfigureAwait(false);
         return exitCode;
     }

@@ -4,11 +4,25 @@ using Scheduler.Contracts.Tasks;
 
 namespace Scheduler.Agent.Processes;
 
+/// <summary>How a task process is started; both give the same process (see <see cref="TaskProcessLauncher"/>).</summary>
+public enum TaskLaunchMethod
+{
+    /// <summary>glibc's posix_spawn with a new session, the exit learned from a pidfd: Linux 5.3, glibc 2.29.</summary>
+    Spawn,
+
+    /// <summary>
+    /// .NET's <see cref="Process"/>, which can neither start a new session nor give stdin /dev/null, through
+    /// <c>/bin/sh -c 'exec setsid "$@" &lt;/dev/null' scheduler-task EXE ARGS…</c>: the shell points stdin at /dev/null
+    /// and execs util-linux <c>setsid</c>, which (not being a group leader) calls setsid() and execs the program in
+    /// place. Three execs per task; used where <see cref="Spawn"/> is not supported.
+    /// </summary>
+    Shell,
+}
+
 /// <summary>
-/// Starts task processes. .NET's <see cref="Process"/> cannot create a process group, so the task is started as
-/// <c>/bin/sh -c 'exec setsid "$@" &lt;/dev/null' scheduler-task EXE ARGS…</c>: the shell only points stdin at
-/// /dev/null and execs util-linux <c>setsid</c>, which (not being a group leader) calls setsid() and execs the
-/// program in place. So the pid .NET reports is the task's own, and it leads a new session and process group.
+/// Starts task processes: the command itself (no shell), stdin from /dev/null, stdout and stderr into the task's
+/// log, leading a new session and process group whose id is the task's pid (so the pid is the task's own, and the
+/// kill finds its whole group).
 /// </summary>
 public static class TaskProcessLauncher
 {
@@ -18,6 +32,9 @@ public static class TaskProcessLauncher
     private const string Shell = "/bin/sh";
     private const string DefaultSearchPath = "/usr/local/bin:/usr/bin:/bin";
     private static readonly string[] _setsidCandidates = ["/usr/bin/setsid", "/bin/setsid"];
+
+    /// <summary><see cref="TaskLaunchMethod.Spawn"/> where this system supports it, else <see cref="TaskLaunchMethod.Shell"/>.</summary>
+    public static TaskLaunchMethod DefaultMethod { get; } = SpawnedChild.IsSupported ? TaskLaunchMethod.Spawn : TaskLaunchMethod.Shell;
 
     /// <summary>
     /// Starts spec.Command[0] with spec.Command[1..] (no shell) in spec.WorkingDirectory (null = the agent's cwd),
@@ -29,7 +46,10 @@ public static class TaskProcessLauncher
     /// The executable cannot be found or is not executable, the working directory does not exist, or the log cannot
     /// be opened; nothing was started.
     /// </exception>
-    public static TaskProcess Start(TaskSpec spec, string logFilePath)
+    public static TaskProcess Start(TaskSpec spec, string logFilePath) => Start(spec, logFilePath, DefaultMethod);
+
+    /// <inheritdoc cref="Start(TaskSpec, string)"/>
+    public static TaskProcess Start(TaskSpec spec, string logFilePath, TaskLaunchMethod method)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentException.ThrowIfNullOrEmpty(logFilePath);
@@ -42,9 +62,32 @@ public static class TaskProcessLauncher
         var environment = BuildEnvironment(spec, workingDirectory);
         environment.TryGetValue("PATH", out var searchPath);
         var executable = ResolveExecutable(spec.Command[0], workingDirectory, searchPath);
+        var log = TaskLogWriter.Open(logFilePath);
+        try
+        {
+            return method == TaskLaunchMethod.Spawn
+                ? Spawn(spec, executable, environment, workingDirectory, log)
+                : StartThroughShell(spec, executable, environment, workingDirectory, log);
+        }
+        catch
+        {
+            log.Dispose();
+            throw;
+        }
+    }
+
+    private static TaskProcess Spawn(TaskSpec spec, string executable, Dictionary<string, string> environment, string workingDirectory,
+        TaskLogWriter log)
+    {
+        var child = SpawnedChild.Start(executable, spec.Command, environment, workingDirectory, spec.Command[0]);
+        return new TaskProcess(child, IdentityOf(child.Pid), spec.TaskId, log);
+    }
+
+    private static TaskProcess StartThroughShell(TaskSpec spec, string executable, Dictionary<string, string> environment,
+        string workingDirectory, TaskLogWriter log)
+    {
         var setsid = _setsidCandidates.FirstOrDefault(File.Exists)
             ?? throw new TaskProcessException("cannot start tasks: util-linux 'setsid' was not found in /usr/bin or /bin");
-
         var startInfo = new ProcessStartInfo(Shell)
         {
             UseShellExecute = false,
@@ -67,7 +110,6 @@ public static class TaskProcessLauncher
             startInfo.Environment[name] = value;
         }
 
-        var log = TaskLogWriter.Open(logFilePath);
         Process process;
         try
         {
@@ -76,21 +118,16 @@ public static class TaskProcessLauncher
         }
         catch (Win32Exception e)
         {
-            log.Dispose();
             throw new TaskProcessException($"cannot start '{spec.Command[0]}': {e.Message}");
         }
-        catch
-        {
-            log.Dispose();
-            throw;
-        }
 
-        var pid = process.Id;
-        ProcessTree.Own(pid);
-        // Start ticks are fixed at fork, so reading them now is exact; -1 only if the task is already reaped.
-        var identity = new ProcessIdentity(pid, ProcFs.ReadStat(pid)?.StartTicks ?? -1, ProcessIdentity.CurrentBootId);
-        return new TaskProcess(process, identity, spec.TaskId, log);
+        ProcessTree.Own(process.Id);
+        return new TaskProcess(process, IdentityOf(process.Id), spec.TaskId, log);
     }
+
+    /// <summary>Start ticks are fixed at fork, so reading them now is exact; -1 only if the task is already reaped.</summary>
+    private static ProcessIdentity IdentityOf(int pid) =>
+        new(pid, ProcFs.ReadStat(pid)?.StartTicks ?? -1, ProcessIdentity.CurrentBootId);
 
     private static string ResolveWorkingDirectory(string? requested)
     {

@@ -13,9 +13,11 @@ internal sealed class ProcessTestBed : IAsyncDisposable
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
     private readonly List<TaskProcess> _processes = [];
+    private readonly TaskLaunchMethod _method;
 
-    public ProcessTestBed()
+    public ProcessTestBed(TaskLaunchMethod? method = null)
     {
+        _method = method ?? TaskProcessLauncher.DefaultMethod;
         Directory = Path.Combine(Path.GetTempPath(), "scheduler-proc-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
     }
@@ -35,8 +37,12 @@ internal sealed class ProcessTestBed : IAsyncDisposable
 
     public TaskProcess Start(TaskSpec spec)
     {
-        var process = TaskProcessLauncher.Start(spec, LogPath(spec.TaskId));
-        _processes.Add(process);
+        var process = TaskProcessLauncher.Start(spec, LogPath(spec.TaskId), _method);
+        lock (_processes)
+        {
+            _processes.Add(process);
+        }
+
         return process;
     }
 
