@@ -64,4 +64,18 @@ public sealed class TestKitSpecs : IClassFixture<PostgreSqlFixture>
         Assert.Contains("PostgreSQL", Assert.Throws<InvalidOperationException>(() => cluster.CutDatabase()).Message);
         Assert.Contains("no agent 'nope'", Assert.Throws<ArgumentException>(() => cluster.Agent("nope")).Message);
     }
+
+    [Fact]
+    public void Free_ports_should_be_bindable_and_below_the_ephemeral_range()
+    {
+        // An outgoing connection can take any port of the ephemeral range while a node that owns it is down.
+        var ephemeralStart = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split('\t', ' ')[0]);
+
+        foreach (var port in Enumerable.Range(0, 20).Select(_ => LoopbackPorts.Free()))
+        {
+            Assert.InRange(port, 1_024, ephemeralStart - 1);
+            using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+            socket.Start();
+        }
+    }
 }
