@@ -21,7 +21,13 @@ namespace Scheduler.Benchmarks.Throughput;
 /// </summary>
 public sealed class ThroughputBenchmark(string kind, int agents = 1) : IBenchmark
 {
-    private const int DefaultTasks = 1_000;
+    /// <summary>
+    /// Long enough to average what does not come with every task: with 1,000, the CPU per task depended on where the
+    /// window fell (1,000 after a warm-up of 100: 15-18 ms; after a warm-up of 1,000: 21-23 ms; 8,000: 16.2 ms; with the
+    /// runtime's tiered compilation off: 13.4-14.9 ms). Candidates, not yet measured apart: the Master's snapshots
+    /// (every 1,000 of its events) and methods still being promoted by tiered compilation.
+    /// </summary>
+    private const int DefaultTasks = 4_000;
     private const int Parallelism = 16;
 
     private static readonly Akka.Configuration.Config ShippedTimings = Akka.Configuration.ConfigurationFactory.ParseString(AdoptionHocon.ShippedTimings);
