@@ -24,8 +24,8 @@ public sealed class ThroughputBenchmark(string kind, int agents = 1) : IBenchmar
     /// <summary>
     /// Long enough to average what does not come with every task: with 1,000, the CPU per task depended on where the
     /// window fell (1,000 after a warm-up of 100: 15-18 ms; after a warm-up of 1,000: 21-23 ms; 8,000: 16.2 ms; with the
-    /// runtime's tiered compilation off: 13.4-14.9 ms). Candidates, not yet measured apart: the Master's snapshots
-    /// (every 1,000 of its events) and methods still being promoted by tiered compilation.
+    /// runtime's tiered compilation off: 13.4-14.9 ms). Over 4,000: 18.0 ms; without the Master's snapshots 16.5 (within
+    /// the noise); with tiering off 14.8: methods still being promoted by tiered compilation, not the snapshots.
     /// </summary>
     private const int DefaultTasks = 4_000;
     private const int Parallelism = 16;
