@@ -14,7 +14,7 @@ internal static class ProcessTree
     private static readonly TimeSpan _firstPoll = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan _maxPoll = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Task pids a .NET Process object owns: their exit status is its, so they are never waitpid'ed here.</summary>
+    /// <summary>Task pids whose exit status belongs to <see cref="ChildExits"/> or a .NET Process object: never waitpid'ed here.</summary>
     private static readonly ConcurrentDictionary<int, byte> _ownedPids = new();
 
     public static void Own(int pid) => _ownedPids[pid] = 0;

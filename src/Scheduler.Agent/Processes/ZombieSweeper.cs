@@ -49,8 +49,8 @@ internal static class ZombieSweeper
 
             try
             {
-                // Usually no child is waiting to be reaped (the task processes themselves are .NET's to reap, at once):
-                // then one system call replaces the scan.
+                // Usually no child is waiting to be reaped (the task processes themselves are reaped at once, by ChildExits
+                // or by .NET's Process): then one system call replaces the scan.
                 if (LibC.HasExitedChild())
                 {
                     ProcessTree.ReapDead(batch.Select(b => b.Group).ToHashSet());
