@@ -52,7 +52,7 @@ public static class LoopbackPorts
     }
 
     /// <summary>The first port of the kernel's ephemeral range (Linux's default 32768 if it cannot be read).</summary>
-    private static int EphemeralRangeStart()
+    public static int EphemeralRangeStart()
     {
         try
         {

@@ -131,7 +131,8 @@ public sealed partial class TestCluster
         Masters.Where(m => m != master).Concat(_agents.Values.Select(a => a.System)).Append(_client)
             .Select(AddressOf).ToList();
 
-    private Address AgentAddress(string agent) => AddressOf(Agent(agent));
+    /// <summary>The remoting address of the agent's current ActorSystem incarnation (what the masters watch).</summary>
+    public Address AgentAddress(string agent) => AddressOf(Agent(agent));
 
     private static Address AddressOf(ActorSystem system) => ((ExtendedActorSystem)system).Provider.DefaultAddress;
 

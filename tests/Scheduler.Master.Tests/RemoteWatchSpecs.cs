@@ -29,7 +29,7 @@ public sealed class RemoteWatchSpecs : IAsyncLifetime
         await _cluster.WaitForTaskAsync(task.TaskId, TaskState.Running);
 
         var timeout = TimeSpan.FromSeconds(10);
-        var agent = await _cluster.Master.ActorSelection(new RootActorPath(AddressOf(_cluster.Agent("a1"))) / "user" / "agent").ResolveOne(timeout);
+        var agent = await _cluster.Master.ActorSelection(new RootActorPath(_cluster.AgentAddress("a1")) / "user" / "agent").ResolveOne(timeout);
         var scheduler = await _cluster.Master.ActorSelection("/user/scheduler/singleton/scheduler-*").ResolveOne(timeout);
         ((IInternalActorRef)scheduler).SendSystemMessage(new DeathWatchNotification(agent, existenceConfirmed: false, addressTerminated: true));
         // The notification becomes a Terminated message queued no later than the first query: the second is answered after it.
@@ -51,6 +51,4 @@ public sealed class RemoteWatchSpecs : IAsyncLifetime
         // do it for nothing, and its new incarnation could meet the watch's give-up on the old one.
         Assert.Equal(TimeSpan.FromSeconds(330 + 10 + 1), _cluster.AgentHostOf("a1").Runtime.QuarantineAfter);
     }
-
-    private static Address AddressOf(ActorSystem system) => ((ExtendedActorSystem)system).Provider.DefaultAddress;
 }

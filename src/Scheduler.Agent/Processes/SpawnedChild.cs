@@ -65,47 +65,10 @@ internal sealed class SpawnedChild
             throw;
         }
 
-        var unmanaged = new List<IntPtr>();
-        var actions = Allocate(FileActionsBytes, unmanaged);
-        var attributes = Allocate(AttributesBytes, unmanaged);
-        var signals = Allocate(SignalSetBytes, unmanaged);
         int pid;
         try
         {
-            Check(FileActionsInit(actions), "posix_spawn_file_actions_init");
-            Check(AttrInit(attributes), "posix_spawnattr_init");
-            try
-            {
-                Check(AddChdir(actions, workingDirectory), "posix_spawn_file_actions_addchdir_np");
-                Check(AddOpen(actions, 0, "/dev/null", OpenReadOnly, 0), "posix_spawn_file_actions_addopen");
-                Check(AddDup2(actions, stdoutWrite, 1), "posix_spawn_file_actions_adddup2");
-                Check(AddDup2(actions, stderrWrite, 2), "posix_spawn_file_actions_adddup2");
-                Check(AddCloseFrom(actions, 3), "posix_spawn_file_actions_addclosefrom_np");
-                Check(AttrSetFlags(attributes, SpawnSetSession | SpawnSetSignalDefaults | SpawnSetSignalMask), "posix_spawnattr_setflags");
-                // The runtime ignores SIGPIPE and blocks some signals on its threads: a task must start with none of that.
-                // Every bit by hand: sigfillset leaves out glibc's two internal signals, which posix_spawn then leaves
-                // ignored in the child, and so in the task.
-                FillSignalSet(signals);
-                Check(AttrSetSigDefault(attributes, signals), "posix_spawnattr_setsigdefault");
-                Check(SigEmptySet(signals), "sigemptyset");
-                Check(AttrSetSigMask(attributes, signals), "posix_spawnattr_setsigmask");
-
-                var argv = NullTerminated(arguments, unmanaged);
-                var envp = NullTerminated(environment.Select(e => $"{e.Key}={e.Value}").ToList(), unmanaged);
-                var error = PosixSpawn(out pid, executable, actions, attributes, argv, envp);
-                if (error != 0)
-                {
-                    throw new TaskProcessException($"cannot start '{displayName}': {Marshal.GetPInvokeErrorMessage(error)}");
-                }
-
-                // Owned before anyone could reap it: the zombie sweep leaves its exit status to ChildExits.
-                ProcessTree.Own(pid);
-            }
-            finally
-            {
-                FileActionsDestroy(actions);
-                AttrDestroy(attributes);
-            }
+            pid = Spawn(executable, arguments, environment, workingDirectory, displayName, stdoutWrite, stderrWrite);
         }
         catch
         {
@@ -118,10 +81,51 @@ internal sealed class SpawnedChild
             // The child has its own copies on fds 1 and 2; these must go, or the pipes never end.
             LibC.Close(stdoutWrite);
             LibC.Close(stderrWrite);
-            unmanaged.ForEach(Marshal.FreeCoTaskMem);
         }
 
+        // Owned before anyone could reap it: the zombie sweep leaves its exit status to ChildExits.
+        ProcessTree.Own(pid);
         return new SpawnedChild(pid, ReadStream(stdoutRead), ReadStream(stderrRead), ChildExits.WatchAsync(pid));
+    }
+
+    /// <summary>posix_spawn with the file actions and attributes of the class comment; returns the child's pid.</summary>
+    private static int Spawn(string executable, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment,
+        string workingDirectory, string displayName, int stdoutWrite, int stderrWrite)
+    {
+        var unmanaged = new List<IntPtr>();
+        var actions = Allocate(FileActionsBytes, unmanaged);
+        var attributes = Allocate(AttributesBytes, unmanaged);
+        var signals = Allocate(SignalSetBytes, unmanaged);
+        try
+        {
+            Check(FileActionsInit(actions), "posix_spawn_file_actions_init");
+            Check(AttrInit(attributes), "posix_spawnattr_init");
+            Check(AddChdir(actions, workingDirectory), "posix_spawn_file_actions_addchdir_np");
+            Check(AddOpen(actions, 0, "/dev/null", OpenReadOnly, 0), "posix_spawn_file_actions_addopen");
+            Check(AddDup2(actions, stdoutWrite, 1), "posix_spawn_file_actions_adddup2");
+            Check(AddDup2(actions, stderrWrite, 2), "posix_spawn_file_actions_adddup2");
+            Check(AddCloseFrom(actions, 3), "posix_spawn_file_actions_addclosefrom_np");
+            Check(AttrSetFlags(attributes, SpawnSetSession | SpawnSetSignalDefaults | SpawnSetSignalMask), "posix_spawnattr_setflags");
+            // The runtime ignores SIGPIPE and blocks some signals on its threads: a task must start with none of that.
+            // Every bit by hand: sigfillset leaves out glibc's two internal signals, which posix_spawn then leaves
+            // ignored in the child, and so in the task.
+            FillSignalSet(signals);
+            Check(AttrSetSigDefault(attributes, signals), "posix_spawnattr_setsigdefault");
+            Check(SigEmptySet(signals), "sigemptyset");
+            Check(AttrSetSigMask(attributes, signals), "posix_spawnattr_setsigmask");
+
+            var argv = NullTerminated(arguments, unmanaged);
+            var envp = NullTerminated(environment.Select(e => $"{e.Key}={e.Value}").ToList(), unmanaged);
+            var error = PosixSpawn(out var pid, executable, actions, attributes, argv, envp);
+            return error == 0 ? pid : throw new TaskProcessException($"cannot start '{displayName}': {Marshal.GetPInvokeErrorMessage(error)}");
+        }
+        finally
+        {
+            // The memory starts zeroed (Allocate): destroying what an init never set up frees nothing.
+            FileActionsDestroy(actions);
+            AttrDestroy(attributes);
+            unmanaged.ForEach(Marshal.FreeCoTaskMem);
+        }
     }
 
     /// <summary>
@@ -155,6 +159,7 @@ internal sealed class SpawnedChild
     {
         var pointer = Marshal.AllocCoTaskMem(bytes);
         unmanaged.Add(pointer);
+        Marshal.Copy(new byte[bytes], 0, pointer, bytes);
         return pointer;
     }
 
