@@ -1,7 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using Akka.Persistence.Query;
-using Akka.Streams.Dsl;
 using Scheduler.Agent.Tasks;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Agents;
@@ -32,10 +30,7 @@ public sealed partial class AgentActor
         _releasing = true;
         var adopted = _adoptedOffset;
         var now = Now;
-        _readJournal.CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset())
-            .TakeWhile(e => e.Offset is Sequence s && s.Value <= adopted)
-            .Where(e => e.Event is ITaskEvent)
-            .RunAggregate(new ReleasePlan(), (plan, e) => plan.Add(((Sequence)e.Offset).Value, (ITaskEvent)e.Event), _materializer)
+        Task.Run(() => _journal.Fold(new ReleasePlan(), (plan, e) => plan.Add(e.Offset, e.Event), toOffset: adopted))
             .PipeTo(Self,
                 success: plan => new ReleasePlanned(plan.Candidates(adopted, now, retention, MaxReleasePerRound)),
                 failure: _ => new ReleasePlanned([]));

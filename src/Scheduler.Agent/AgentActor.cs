@@ -3,10 +3,6 @@ using Akka;
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
 using Akka.Event;
-using Akka.Persistence.Query;
-using Akka.Persistence.Sql.Query;
-using Akka.Streams;
-using Akka.Streams.Dsl;
 using Akka.Remote;
 using Scheduler.Agent.Journal;
 using Scheduler.Agent.Link;
@@ -37,9 +33,8 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _clusterClient;
     private IActorRef _forwarder = ActorRefs.Nobody;
-    private SqlReadJournal _readJournal = null!;
+    private readonly TaskEventReader _journal;
     private readonly RoundTrips _roundTrips;
-    private readonly IMaterializer _materializer = Context.Materializer();
     private long _epoch;
     private DateTimeOffset _lastMasterContact;
     private bool _fenced;
@@ -63,6 +58,7 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
         _time = time;
         _roundTrips = new RoundTrips(runtime.LastRoundTrip);
         _startedAt = time.GetUtcNow();
+        _journal = new TaskEventReader(settings.JournalPath, Context.System.Serialization);
         var protocol = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.Protocol;
         var contacts = settings.Masters
             .Select(m => ActorPath.Parse(HostPort.TryParse(m, out var hp) ? hp.ReceptionistPath(SchedulerPaths.SystemName, protocol) : m))
@@ -85,45 +81,20 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(ThisActorSystemQuarantinedEvent));
-        OpenJournal();
-    }
-
-    /// <summary>
-    /// Opening the read journal asks the journal actor with a 5 s timeout, and blocks: on a busy machine the
-    /// first open can time out. So it runs off the actor's thread and is retried, never failing the agent.
-    /// </summary>
-    private void OpenJournal()
-    {
-        var system = Context.System;
-        Task.Run(() => PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier))
-            .PipeTo(Self, success: journal => new JournalOpened(journal), failure: e => new JournalNotOpened(e));
+        _forwarder = Context.ActorOf(JournalForwarderActor.Props(_settings, _identity, _clusterClient, _journal), "journal-forwarder");
+        // Re-create the supervisors of tasks the journal does not show final, so that after an agent
+        // restart each one finds its orphan (or re-attaches to its still running process).
+        Task.Run(() => _journal.Fold(new Recovered([], []), (r, e) =>
+            {
+                r.Journaled.Add(e.Event.TaskId);
+                OpenTasks.Fold(r.OpenTasks, e.Event);
+                return r;
+            }))
+            .PipeTo(Self, failure: e => new RecoveryFailed(e));
     }
 
     private void Recovering()
     {
-        Receive<JournalOpened>(opened =>
-        {
-            _readJournal = opened.Journal;
-            _forwarder = Context.ActorOf(JournalForwarderActor.Props(_settings, _identity, _clusterClient, opened.Journal), "journal-forwarder");
-            // Re-create the supervisors of tasks the journal does not show final, so that after an agent
-            // restart each one finds its orphan (or re-attaches to its still running process).
-            _readJournal.CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset())
-                .Where(e => e.Event is ITaskEvent)
-                .Select(e => (ITaskEvent)e.Event)
-                .RunAggregate(new Recovered([], []), (r, e) =>
-                {
-                    r.Journaled.Add(e.TaskId);
-                    OpenTasks.Fold(r.OpenTasks, e);
-                    return r;
-                }, _materializer)
-                .PipeTo(Self, failure: e => new RecoveryFailed(e));
-        });
-        Receive<JournalNotOpened>(failed =>
-        {
-            _log.Warning("The agent journal {Path} is not ready yet ({Error}); trying again in 1s", _settings.JournalPath, failed.Cause.GetBaseException().Message);
-            Timers.StartSingleTimer("open-journal", OpenJournalAgain.Instance, TimeSpan.FromSeconds(1));
-        });
-        Receive<OpenJournalAgain>(_ => OpenJournal());
         Receive<Recovered>(r =>
         {
             _journaled = r.Journaled;
@@ -329,15 +300,6 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
     }
 
     private void SendToMaster(object message) => _clusterClient.Tell(new ClusterClient.Send(SchedulerPaths.SchedulerService, message));
-
-    private sealed record JournalOpened(SqlReadJournal Journal) : INoSerializationVerificationNeeded;
-
-    private sealed record JournalNotOpened(Exception Cause) : INoSerializationVerificationNeeded;
-
-    private sealed class OpenJournalAgain : INoSerializationVerificationNeeded
-    {
-        public static OpenJournalAgain Instance { get; } = new();
-    }
 
     private sealed record Recovered(HashSet<string> OpenTasks, HashSet<string> Journaled) : INoSerializationVerificationNeeded;
 

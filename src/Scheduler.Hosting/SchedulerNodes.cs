@@ -6,6 +6,7 @@ using Akka.Cluster.Tools.Client;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Scheduler.Agent;
+using Scheduler.Agent.Journal;
 using Scheduler.Agent.Processes;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Serialization;
@@ -188,8 +189,10 @@ public static class SchedulerNodes
         var refresh = TimeSpan.FromMilliseconds(200);
         if (settings.JournalKind == JournalKind.Sqlite)
         {
-            var sqlite = StartLockedSystem(SchedulerPaths.SystemName, settings.DataDir, "master", JournalOwner.Master, settings.JournalPath, refresh, security,
-                config.WithFallback(SqlPersistenceHocon.Breakers(settings.DbRetryInterval, TimeSpan.FromSeconds(20))));
+            var sqlite = StartLockedSystem(SchedulerPaths.SystemName, settings.DataDir, "master", JournalOwner.Master, settings.JournalPath, security,
+                config.WithFallback(SqlPersistenceHocon.Breakers(settings.DbRetryInterval, TimeSpan.FromSeconds(20)))
+                    .WithFallback(SqliteJournal.Hocon(settings.JournalPath, refresh)),
+                SqliteJournal.DataOptions(settings.JournalPath));
             var connectionString = SqliteJournal.ConnectionString(settings.JournalPath);
             return (sqlite, new MasterDatabase(new SqliteProbe(settings.JournalPath),
                 new TaskHistoryStore(() => new SqliteConnection(connectionString))));
@@ -227,8 +230,9 @@ public static class SchedulerNodes
     {
         var settings = NodeConfig.Read(() => AgentSettings.Create(config, origin));
         var (transportConfig, security) = Transport(config, origin);
-        var system = StartLockedSystem(AgentSystemName, settings.DataDir, $"agent '{settings.Name}'", JournalOwner.Agent, settings.JournalPath,
-            TimeSpan.FromMilliseconds(50), security, transportConfig.WithFallback(AkkaHocon.Agent(host, port)).WithFallback(AgentSettings.DefaultConfig));
+        var system = StartLockedSystem(AgentSystemName, settings.DataDir, $"agent '{settings.Name}'", JournalOwner.Agent, settings.JournalPath, security,
+            transportConfig.WithFallback(AkkaHocon.Agent(host, port)).WithFallback(AgentSettings.DefaultConfig)
+                .WithFallback(SqliteTaskJournal.Hocon(settings.JournalPath)));
         var identity = new AgentIdentity(AgentIdentity.LoadOrCreateJournalId(settings.DataDir), AgentIdentity.NextIncarnation(time, runtime.LastIncarnation));
         runtime.LastIncarnation = identity.Incarnation;
         Subreaper.TryEnable();
@@ -246,12 +250,12 @@ public static class SchedulerNodes
 
     /// <summary>
     /// Locks the node's data folder (one process per SQLite journal), switches the journal to WAL and starts
-    /// the ActorSystem with the journal, the serializer and logging under <paramref name="config"/>.
+    /// the ActorSystem with the serializer and logging under <paramref name="config"/> (which names the journal plugin).
     /// The lock is released when the system terminates, or at once if it cannot start.
     /// </summary>
     private static ActorSystem StartLockedSystem(
-        string name, string dataDir, string what, JournalOwner owner, string journalPath, TimeSpan queryRefresh, TransportSecurity? security,
-        Config config)
+        string name, string dataDir, string what, JournalOwner owner, string journalPath, TransportSecurity? security,
+        Config config, params Setup[] setups)
     {
         DataFolderLock? folderLock = null;
         try
@@ -259,10 +263,9 @@ public static class SchedulerNodes
             folderLock = DataFolderLock.Acquire(dataDir, what);
             SqliteJournal.Prepare(journalPath, owner);
             var full = config
-                .WithFallback(SqliteJournal.Hocon(journalPath, queryRefresh))
                 .WithFallback(SerializationConfig.Hocon)
                 .WithFallback(SchedulerLogging.AkkaHocon);
-            var system = CreateSystem(name, full, security, SqliteJournal.DataOptions(journalPath));
+            var system = CreateSystem(name, full, security, setups);
             system.RegisterOnTermination(folderLock.Dispose);
             return system;
         }

@@ -1,9 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
-using Akka.Persistence.Query;
-using Akka.Persistence.Sql.Query;
-using Akka.Streams;
-using Akka.Streams.Dsl;
+using Scheduler.Agent.Journal;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Tasks;
@@ -109,11 +106,8 @@ public sealed partial class TestCluster
     /// <summary>The events in an agent's own journal (its SQLite file), in journal order — what the Master adopts.</summary>
     public async Task<IReadOnlyList<ITaskEvent>> AgentJournalAsync(string agent)
     {
-        var system = Agent(agent);
-        return await PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
-            .CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset())
-            .Select(e => (ITaskEvent)e.Event)
-            .RunWith(Sink.Seq<ITaskEvent>(), system.Materializer());
+        var reader = TaskEventReader.Of(Agent(agent));
+        return await Task.Run(() => reader.ReadAll().Select(e => e.Event).ToList());
     }
 
     /// <summary>

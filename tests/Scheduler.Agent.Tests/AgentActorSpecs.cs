@@ -1,8 +1,5 @@
 using Akka.Actor;
-using Akka.Persistence.Query;
-using Akka.Persistence.Sql.Query;
-using Akka.Streams;
-using Akka.Streams.Dsl;
+using Scheduler.Agent.Journal;
 using Scheduler.Agent.Processes;
 using Scheduler.Agent.Tests.Support;
 using Scheduler.Agent.Tasks;
@@ -149,9 +146,7 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
     private async Task<int> AcceptedAfterAsync(IActorRef agent, long epoch, string taskId)
     {
         await agent.Ask<TaskLogChunk>(new FetchTaskLog(epoch, taskId, 0, 100), TimeSpan.FromSeconds(15));
-        var events = await PersistenceQuery.Get(Sys).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
-            .CurrentEventsByPersistenceId(TaskSupervisorActor.PersistenceIdOf(taskId), 0, long.MaxValue)
-            .RunWith(Sink.Seq<EventEnvelope>(), Sys.Materializer());
-        return events.Count(e => e.Event is TaskAccepted);
+        var events = await Task.Run(() => TaskEventReader.Of(Sys).ReadAll());
+        return events.Count(e => e.Event is TaskAccepted && e.Event.TaskId == taskId);
     }
 }

@@ -1,9 +1,6 @@
 using Akka.Actor;
-using Akka.Persistence.Query;
-using Akka.Persistence.Sql.Query;
-using Akka.Streams;
-using Akka.Streams.Dsl;
 using Microsoft.Extensions.Time.Testing;
+using Scheduler.Agent.Journal;
 using Scheduler.Agent.Tests.Support;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Agents;
@@ -55,10 +52,7 @@ public sealed class ReconnectWindowSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     private async Task<TaskKilled?> KilledAsync(string taskId) =>
-        (await PersistenceQuery.Get(Sys).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
-            .CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset())
-            .Select(e => e.Event)
-            .RunWith(Sink.Seq<object>(), Sys.Materializer()))
+        (await Task.Run(() => TaskEventReader.Of(Sys).ReadAll())).Select(e => e.Event)
         .OfType<TaskKilled>()
         .FirstOrDefault(k => k.TaskId == taskId);
 

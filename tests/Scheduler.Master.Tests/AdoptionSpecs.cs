@@ -3,6 +3,7 @@ using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Scheduler.Agent.Journal;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Client;
@@ -43,7 +44,8 @@ public sealed class AdoptionSpecs : IAsyncLifetime
         await _cluster.HealAsync("a1");
         await _cluster.WaitForAgentAsync("a1", AgentState.Connected);
 
-        var agentOffsets = await OffsetsAsync(_cluster.Agent("a1"), ReadAgentJournal);
+        var reader = TaskEventReader.Of(_cluster.Agent("a1"));
+        var agentOffsets = (await Task.Run(reader.ReadAll)).Select(e => e.Offset).ToList();
         var adopted = await OffsetsAsync(_cluster.Master, ReadAdoptedOffsets);
         Assert.Equal(10_002, agentOffsets.Count);
         Assert.Equal(agentOffsets, adopted); // every event, in order, no duplicate, no gap
@@ -58,9 +60,6 @@ public sealed class AdoptionSpecs : IAsyncLifetime
 
         Assert.Equal(0, _cluster.AgentHostOf("a1").Replacements);
     }
-
-    private static Source<long, Akka.NotUsed> ReadAgentJournal(SqlReadJournal journal) =>
-        journal.CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset()).Select(e => ((Sequence)e.Offset).Value);
 
     private static Source<long, Akka.NotUsed> ReadAdoptedOffsets(SqlReadJournal journal) =>
         journal.CurrentEventsByPersistenceId("scheduler", 0, long.MaxValue)

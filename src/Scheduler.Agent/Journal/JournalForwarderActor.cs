@@ -1,13 +1,8 @@
 using Akka.Actor;
 using Akka.Event;
-using Akka.Persistence.Query;
 using Akka.Cluster.Tools.Client;
-using Akka.Persistence.Sql.Query;
-using Akka.Streams;
-using Akka.Streams.Dsl;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Agents;
-using Scheduler.Contracts.Tasks;
 
 namespace Scheduler.Agent.Journal;
 
@@ -23,25 +18,23 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
     private readonly AgentIdentity _identity;
     private readonly IActorRef _clusterClient;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly SqlReadJournal _readJournal;
-    private readonly IMaterializer _materializer;
+    private readonly TaskEventReader _reader;
     private long _cursor;
     private long _generation;
     private long? _inFlightTo;
     private long? _reportedEnd;
 
-    public JournalForwarderActor(AgentSettings settings, AgentIdentity identity, IActorRef clusterClient, SqlReadJournal readJournal)
+    public JournalForwarderActor(AgentSettings settings, AgentIdentity identity, IActorRef clusterClient, TaskEventReader reader)
     {
         _settings = settings;
         _identity = identity;
         _clusterClient = clusterClient;
-        _readJournal = readJournal;
-        _materializer = Context.Materializer();
+        _reader = reader;
         Paused();
     }
 
-    public static Props Props(AgentSettings settings, AgentIdentity identity, IActorRef clusterClient, SqlReadJournal readJournal) =>
-        Akka.Actor.Props.Create(() => new JournalForwarderActor(settings, identity, clusterClient, readJournal));
+    public static Props Props(AgentSettings settings, AgentIdentity identity, IActorRef clusterClient, TaskEventReader reader) =>
+        Akka.Actor.Props.Create(() => new JournalForwarderActor(settings, identity, clusterClient, reader));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -101,11 +94,8 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
 
     private void Load()
     {
-        var generation = _generation;
-        _readJournal
-            .CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.Sequence(_cursor))
-            .Take(_settings.ReplayBatchEvents)
-            .RunWith(Sink.Seq<EventEnvelope>(), _materializer)
+        var (generation, cursor) = (_generation, _cursor);
+        Task.Run(() => _reader.Read(cursor, _settings.ReplayBatchEvents, _settings.ReplayBatchBytes))
             .PipeTo(Self, success: events => new Loaded(generation, events), failure: e => new Loaded(generation, [], e));
     }
 
@@ -123,7 +113,7 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var batch = TakeWithinBytes(loaded.Events);
+        var batch = loaded.Events;
         if (batch.Count == 0)
         {
             // Only a new end is reported at once; polling an idle journal sends nothing to the Master.
@@ -157,37 +147,11 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
         Load();
     }
 
-    /// <summary>Events in order while the batch stays below the byte budget (Akka.Remote's frame size); at least one.</summary>
-    private List<JournaledTaskEvent> TakeWithinBytes(IReadOnlyList<EventEnvelope> envelopes)
-    {
-        var batch = new List<JournaledTaskEvent>();
-        var bytes = 0;
-        var serialization = Context.System.Serialization;
-        foreach (var envelope in envelopes)
-        {
-            if (envelope.Event is not ITaskEvent e || envelope.Offset is not Sequence offset)
-            {
-                continue;
-            }
-
-            var size = serialization.FindSerializerFor(e).ToBinary(e).Length + 64;
-            if (batch.Count > 0 && bytes + size > _settings.ReplayBatchBytes)
-            {
-                break;
-            }
-
-            bytes += size;
-            batch.Add(new JournaledTaskEvent(offset.Value, e));
-        }
-
-        return batch;
-    }
-
     private void SchedulePoll() => Timers.StartSingleTimer("poll", new Poll(_generation), _settings.ReplayPollInterval);
 
     private static ClusterClient.Send Send(object message) => new(SchedulerPaths.SchedulerService, message);
 
-    private sealed record Loaded(long Generation, IReadOnlyList<EventEnvelope> Events, Exception? Failure = null) : INoSerializationVerificationNeeded;
+    private sealed record Loaded(long Generation, IReadOnlyList<JournaledTaskEvent> Events, Exception? Failure = null) : INoSerializationVerificationNeeded;
 
     private sealed record Poll(long Generation) : INoSerializationVerificationNeeded;
 

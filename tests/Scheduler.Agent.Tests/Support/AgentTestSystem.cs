@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Configuration;
+using Scheduler.Agent.Journal;
 using Scheduler.Contracts.Serialization;
 using Scheduler.Hosting.Persistence;
 
@@ -19,9 +20,9 @@ public static class AgentTestSystem
         // The first write to a fresh SQLite journal (tables created, linq2db warmed up) can take seconds on a
         // busy 2-core machine: waits are bounded generously, conditions decide when they end.
         var config = ConfigurationFactory.ParseString($"test.dir = \"{dir}\"\nakka.test.single-expect-default = 15s\n{extraHocon}")
-            .WithFallback(SqliteJournal.Hocon(journal, TimeSpan.FromMilliseconds(50)))
+            .WithFallback(SqliteTaskJournal.Hocon(journal))
             .WithFallback(SerializationConfig.Hocon);
-        return ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), SqliteJournal.DataOptions(journal));
+        return ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config));
     }
 
     public static AgentSettings Settings(string dir, string extraHocon = "") =>

@@ -1,8 +1,5 @@
 using Akka.Actor;
-using Akka.Persistence.Query;
-using Akka.Persistence.Sql.Query;
-using Akka.Streams;
-using Akka.Streams.Dsl;
+using Scheduler.Agent.Journal;
 using Scheduler.Contracts;
 using Scheduler.Agent.Processes;
 using Scheduler.Agent.Tasks;
@@ -97,10 +94,5 @@ public sealed class TaskSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     private async Task<List<ITaskEvent>> JournaledAsync(string taskId) =>
-        [.. (await PersistenceQuery.Get(Sys).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
-                .CurrentEventsByTag(SchedulerPaths.TaskEventTag, Offset.NoOffset())
-                .Select(e => e.Event)
-                .RunWith(Sink.Seq<object>(), Sys.Materializer()))
-            .OfType<ITaskEvent>()
-            .Where(e => e.TaskId == taskId)];
+        [.. (await Task.Run(() => TaskEventReader.Of(Sys).ReadAll())).Select(e => e.Event).Where(e => e.TaskId == taskId)];
 }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Configuration;
+using Scheduler.Agent.Journal;
 using Scheduler.Contracts.Serialization;
 using Scheduler.Contracts.Tasks;
 using Scheduler.Hosting;
@@ -44,10 +45,10 @@ public static class AgentJournalFiller
         SqliteJournal.Prepare(journalPath);
         var config = overrides
             .WithFallback(ConfigurationFactory.ParseString("akka.actor.provider = local"))
-            .WithFallback(SqliteJournal.Hocon(journalPath, TimeSpan.FromMilliseconds(50)))
+            .WithFallback(SqliteTaskJournal.Hocon(journalPath))
             .WithFallback(SerializationConfig.Hocon)
             .WithFallback(SchedulerLogging.AkkaHocon);
-        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), SqliteJournal.DataOptions(journalPath));
+        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config));
         return ActorSystem.Create("benchmark-agent-journal", setup);
     }
 

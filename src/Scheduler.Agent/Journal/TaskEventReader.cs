@@ -1,0 +1,106 @@
+using Scheduler.Contracts;
+using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Tasks;
+
+namespace Scheduler.Agent.Journal;
+
+/// <summary>
+/// Reads the agent's task events in offset order (what the Master adopts, the agent's start scan and its release plan),
+/// straight from the journal file: one query per page on a pooled connection, no stream pipeline. Blocking: actors call
+/// it off their own thread.
+/// </summary>
+public sealed class TaskEventReader(string path, Akka.Serialization.Serialization serialization)
+{
+    /// <summary>What one event adds to a batch besides its serialized bytes: its offset and envelope on the wire.</summary>
+    public const int EnvelopeBytes = 64;
+
+    private static readonly string Tag = AgentJournalFile.TagsColumn([SchedulerPaths.TaskEventTag]);
+
+    private volatile bool _schemaChecked;
+
+    /// <summary>The reader of the journal file an agent's ActorSystem journals to (its plugin's <c>path</c>).</summary>
+    public static TaskEventReader Of(Akka.Actor.ActorSystem system) =>
+        new(system.Settings.Config.GetString(SqliteTaskJournal.PluginId + ".path"), system.Serialization);
+
+    /// <summary>Every task event, in offset order.</summary>
+    public IReadOnlyList<JournaledTaskEvent> ReadAll() =>
+        Fold(new List<JournaledTaskEvent>(), (all, e) =>
+        {
+            all.Add(e);
+            return all;
+        });
+
+    /// <summary>
+    /// The task events after <paramref name="afterOffset"/>, at most <paramref name="maxEvents"/> and, beyond the first,
+    /// no more than <paramref name="maxBytes"/> serialized (so a batch fits Akka.Remote's frame).
+    /// </summary>
+    public IReadOnlyList<JournaledTaskEvent> Read(long afterOffset, int maxEvents, int maxBytes = int.MaxValue)
+    {
+        var events = new List<JournaledTaskEvent>();
+        var bytes = 0;
+        using var connection = AgentJournalFile.Open(path);
+        if (!_schemaChecked)
+        {
+            // The agent reads before its first task starts the journal plugin, which creates the table on a new file.
+            AgentJournalFile.EnsureSchema(connection);
+            _schemaChecked = true;
+        }
+
+        using var command = connection.CreateCommand();
+        // Deleted rows belong to released tasks: the Master adopted them before it confirmed the release.
+        command.CommandText = """
+            SELECT ordering, message, manifest, identifier FROM journal
+            WHERE ordering > $after AND deleted = 0 AND instr(tags, $tag) > 0
+            ORDER BY ordering LIMIT $max
+            """;
+        command.Parameters.AddWithValue("$after", afterOffset);
+        command.Parameters.AddWithValue("$tag", Tag);
+        command.Parameters.AddWithValue("$max", maxEvents);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var message = (byte[])reader[1];
+            var size = message.Length + EnvelopeBytes;
+            if (events.Count > 0 && bytes + size > maxBytes)
+            {
+                break;
+            }
+
+            bytes += size;
+            var manifest = reader.IsDBNull(2) ? "" : reader.GetString(2);
+            if (serialization.Deserialize(message, reader.GetInt32(3), manifest) is ITaskEvent e)
+            {
+                events.Add(new JournaledTaskEvent(reader.GetInt64(0), e));
+            }
+        }
+
+        return events;
+    }
+
+    /// <summary>Folds every task event up to <paramref name="toOffset"/> (all by default), a page at a time.</summary>
+    public TState Fold<TState>(TState state, Func<TState, JournaledTaskEvent, TState> add, long toOffset = long.MaxValue)
+    {
+        const int page = 5_000;
+        var after = 0L;
+        while (true)
+        {
+            var events = Read(after, page);
+            foreach (var e in events)
+            {
+                if (e.Offset > toOffset)
+                {
+                    return state;
+                }
+
+                state = add(state, e);
+            }
+
+            if (events.Count == 0)
+            {
+                return state;
+            }
+
+            after = events[^1].Offset;
+        }
+    }
+}
