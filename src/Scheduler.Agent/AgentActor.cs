@@ -84,13 +84,8 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
         _forwarder = Context.ActorOf(JournalForwarderActor.Props(_settings, _identity, _clusterClient, _journal), "journal-forwarder");
         // Re-create the supervisors of tasks the journal does not show final, so that after an agent
         // restart each one finds its orphan (or re-attaches to its still running process).
-        Task.Run(() => _journal.Fold(new Recovered([], []), (r, e) =>
-            {
-                r.Journaled.Add(e.Event.TaskId);
-                OpenTasks.Fold(r.OpenTasks, e.Event);
-                return r;
-            }))
-            .PipeTo(Self, failure: e => new RecoveryFailed(e));
+        Task.Run(() => _journal.LastEventOfEachTask())
+            .PipeTo(Self, success: last => new Recovered(OpenTasks.Of(last), [.. last.Select(e => e.TaskId)]), failure: e => new RecoveryFailed(e));
     }
 
     private void Recovering()

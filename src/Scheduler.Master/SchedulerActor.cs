@@ -147,9 +147,10 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
     /// <summary>The gauges of <see cref="MasterMetrics"/>: agents by state, running and unknown tasks, adoption lag.</summary>
     private void PublishMetrics()
     {
-        var running = _state.Unfinished(null).Where(t => t.State == TaskState.Running).ToList();
-        var unknown = running.Count(t => !(_sessions.TryGetValue(t.Agent, out var s) && s.IsReachable));
-        MasterMetrics.Publish(AgentViews(), running.Count - unknown, unknown);
+        // Per agent, not per task: a tick used to sort every task held (33,000 after a large adoption) to count them.
+        var counts = _state.RunningCounts();
+        var unknown = counts.Where(c => !(_sessions.TryGetValue(c.Key, out var s) && s.IsReachable)).Sum(c => c.Value);
+        MasterMetrics.Publish(AgentViews(), counts.Values.Sum() - unknown, unknown);
     }
 
     protected override void PostStop()

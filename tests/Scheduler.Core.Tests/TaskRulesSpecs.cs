@@ -43,22 +43,20 @@ public sealed class TaskSpecRulesSpecs
 public sealed class OpenTasksSpecs
 {
     [Fact]
-    public void Fold_should_keep_accepted_tasks_until_their_final_event()
+    public void A_task_should_be_open_unless_its_last_event_is_final()
     {
-        ITaskEvent[] journal =
+        ITaskEvent[] lastEvents =
         [
-            new TaskAccepted("a", Spec("a"), T0),
-            new TaskAccepted("b", Spec("b"), T0),
-            new TaskStarted("a", 10, 1, "boot", T0),
-            new TaskStarted("b", 11, 1, "boot", T0),
             new TaskExited("a", 0, T0),
-            new TaskAccepted("c", Spec("c"), T0),
+            new TaskStarted("b", 11, 1, "boot", T0),
             new TaskFailedToStart("c", "nope", T0),
+            new TaskAccepted("d", Spec("d"), T0),
+            new TaskKilled("e", "stop", 143, T0),
+            new TaskLost("f", "agent restarted", T0),
+            new TaskTimedOut("g", TimeSpan.FromSeconds(1), 137, T0),
         ];
 
-        var open = journal.Aggregate(new HashSet<string>(), OpenTasks.Fold);
-
-        Assert.Equal(["b"], open);
+        Assert.Equal(["b", "d"], OpenTasks.Of(lastEvents).Order());
     }
 }
 
@@ -117,5 +115,10 @@ public sealed class SchedulerQueriesSpecs
             .Apply(new AgentEventsAdopted("a1", "j1", 2, [new(1, new TaskStarted("t1", 10, 1, "boot", T0)), new(2, new TaskAccepted("t2", Spec("t2"), T0))]));
 
         Assert.Equal(new Dictionary<string, int> { ["a1"] = 1 }, state.RunningCounts());
+        // Counted once per version of the tasks: asked again, the same counts; after a change, new ones.
+        Assert.Same(state.RunningCounts(), state.RunningCounts());
+        Assert.Same(state.RunningCounts(), (state with { Epoch = 7 }).RunningCounts());
+        var later = state.Apply(new AgentEventsAdopted("a1", "j1", 3, [new(3, new TaskStarted("t2", 11, 1, "boot", T0))]));
+        Assert.Equal(new Dictionary<string, int> { ["a1"] = 2 }, later.RunningCounts());
     }
 }

@@ -7,21 +7,33 @@ using Scheduler.Contracts.Agents;
 namespace Scheduler.Agent.Journal;
 
 /// <summary>
-/// Streams the agent's journal to the Master after the Master's adopted offset, one batch at a time:
-/// a batch is sent, then the next one only after the Master acknowledged it (<see cref="EventsAdopted"/>).
-/// Replay after a reconnect and the live stream are the same code path. A batch that is not
-/// acknowledged in time is sent again; the Master adopts a batch only once.
+/// Streams the agent's journal to the Master after the Master's adopted offset, in batches: up to
+/// <see cref="MaxBatchesInFlight"/> are sent ahead of the Master's acknowledgements (<see cref="EventsAdopted"/>), so
+/// reading, sending and the Master's persisting overlap. Replay after a reconnect and the live stream are the same code
+/// path. The Master adopts a batch only when it continues exactly at its cursor, so a lost batch makes it ignore the ones
+/// behind it; when no batch is acknowledged in time, forwarding starts again from the Master's cursor.
 /// </summary>
 public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
 {
+    /// <summary>
+    /// Batches sent and not acknowledged yet, at most. One at a time, each batch waited for a whole round trip and the
+    /// Master's write of the one before (the adoption benchmark, issue 8).
+    /// </summary>
+    public const int MaxBatchesInFlight = 4;
+
     private readonly AgentSettings _settings;
     private readonly AgentIdentity _identity;
     private readonly IActorRef _clusterClient;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TaskEventReader _reader;
+    /// <summary>The Master's adopted offset, as it last said.</summary>
     private long _cursor;
+    /// <summary>Where the next batch starts: the end of the last one sent.</summary>
+    private long _sentTo;
+    /// <summary>The ends of the batches sent and not acknowledged, oldest first.</summary>
+    private readonly Queue<long> _inFlight = new();
+    private bool _loading;
     private long _generation;
-    private long? _inFlightTo;
     private long? _reportedEnd;
 
     public JournalForwarderActor(AgentSettings settings, AgentIdentity identity, IActorRef clusterClient, TaskEventReader reader)
@@ -53,14 +65,13 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
         Receive<ResumeForwarding>(Resume);
         Receive<PauseForwarding>(_ =>
         {
-            _generation++;
-            _inFlightTo = null;
+            StartOver(_cursor);
             Timers.CancelAll();
             Become(Paused);
         });
         Receive<Poll>(p =>
         {
-            if (p.Generation == _generation && _inFlightTo is null)
+            if (p.Generation == _generation)
             {
                 Load();
             }
@@ -70,10 +81,10 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
         Receive<ReportEndAgain>(_ => _reportedEnd = null);
         Receive<AckTimedOut>(t =>
         {
-            if (t.Generation == _generation && _inFlightTo is not null)
+            if (t.Generation == _generation && _inFlight.Count > 0)
             {
-                _log.Debug("Batch up to {Offset} not acknowledged; sending again from {Cursor}", _inFlightTo, _cursor);
-                _inFlightTo = null;
+                _log.Debug("Batches up to {Offset} not acknowledged; sending again from {Cursor}", _sentTo, _cursor);
+                StartOver(_cursor);
                 Load();
             }
         });
@@ -81,9 +92,7 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
 
     private void Resume(ResumeForwarding resume)
     {
-        _generation++;
-        _cursor = resume.FromOffset;
-        _inFlightTo = null;
+        StartOver(resume.FromOffset);
         _reportedEnd = null;
         Timers.CancelAll();
         // A report of the journal end may be lost like any message; it is repeated now and then.
@@ -92,23 +101,41 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
         Load();
     }
 
+    /// <summary>Forgets what was sent: the next batch starts at <paramref name="offset"/>. A read under way is ignored when it ends.</summary>
+    private void StartOver(long offset)
+    {
+        _generation++;
+        _cursor = offset;
+        _sentTo = offset;
+        _inFlight.Clear();
+        _loading = false;
+        Timers.Cancel("ack");
+    }
+
     private void Load()
     {
-        var (generation, cursor) = (_generation, _cursor);
-        Task.Run(() => _reader.Read(cursor, _settings.ReplayBatchEvents, _settings.ReplayBatchBytes))
+        if (_loading || _inFlight.Count >= MaxBatchesInFlight)
+        {
+            return;
+        }
+
+        _loading = true;
+        var (generation, after) = (_generation, _sentTo);
+        Task.Run(() => _reader.Read(after, _settings.ReplayBatchEvents, _settings.ReplayBatchBytes))
             .PipeTo(Self, success: events => new Loaded(generation, events), failure: e => new Loaded(generation, [], e));
     }
 
     private void OnLoaded(Loaded loaded)
     {
-        if (loaded.Generation != _generation || _inFlightTo is not null)
+        if (loaded.Generation != _generation)
         {
             return;
         }
 
+        _loading = false;
         if (loaded.Failure is not null)
         {
-            _log.Warning(loaded.Failure, "Reading the agent journal after offset {Offset} failed; retrying", _cursor);
+            _log.Warning(loaded.Failure, "Reading the agent journal after offset {Offset} failed; retrying", _sentTo);
             SchedulePoll();
             return;
         }
@@ -116,21 +143,32 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
         var batch = loaded.Events;
         if (batch.Count == 0)
         {
-            // Only a new end is reported at once; polling an idle journal sends nothing to the Master.
-            if (_reportedEnd != _cursor)
+            // Only a new end is reported at once; polling an idle journal sends nothing to the Master. While batches
+            // are in flight their acknowledgements say more (and load again).
+            if (_inFlight.Count == 0)
             {
-                _reportedEnd = _cursor;
-                _clusterClient.Tell(Send(new AgentCaughtUp(_settings.Name, _identity.JournalId, _identity.Incarnation, _cursor)));
+                if (_reportedEnd != _cursor)
+                {
+                    _reportedEnd = _cursor;
+                    _clusterClient.Tell(Send(new AgentCaughtUp(_settings.Name, _identity.JournalId, _identity.Incarnation, _cursor)));
+                }
+
+                SchedulePoll();
             }
 
-            SchedulePoll();
             return;
         }
 
         var to = batch[^1].Offset;
-        _inFlightTo = to;
-        _clusterClient.Tell(Send(new AgentEventBatch(_settings.Name, _identity.JournalId, _identity.Incarnation, _cursor, to, batch)));
-        Timers.StartSingleTimer("ack", new AckTimedOut(_generation), _settings.ReplayAckTimeout);
+        _clusterClient.Tell(Send(new AgentEventBatch(_settings.Name, _identity.JournalId, _identity.Incarnation, _sentTo, to, batch)));
+        _inFlight.Enqueue(to);
+        _sentTo = to;
+        if (_inFlight.Count == 1)
+        {
+            Timers.StartSingleTimer("ack", new AckTimedOut(_generation), _settings.ReplayAckTimeout);
+        }
+
+        Load();
     }
 
     private void OnAdopted(EventsAdopted adopted)
@@ -140,11 +178,28 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
             return;
         }
 
-        // The Master's cursor is the truth: continue from it, whether it is the end of our batch or not.
-        _inFlightTo = null;
-        Timers.Cancel("ack");
-        _cursor = adopted.Offset;
-        Load();
+        var confirmed = false;
+        while (_inFlight.Count > 0 && _inFlight.Peek() <= adopted.Offset)
+        {
+            _inFlight.Dequeue();
+            confirmed = true;
+        }
+
+        if (_inFlight.Count == 0)
+        {
+            // Nothing (more) in flight: the Master's cursor is the truth, whether it is the end of our batches or not.
+            StartOver(adopted.Offset);
+            Load();
+        }
+        else if (confirmed)
+        {
+            _cursor = adopted.Offset;
+            Timers.StartSingleTimer("ack", new AckTimedOut(_generation), _settings.ReplayAckTimeout);
+            Load();
+        }
+
+        // Otherwise the Master ignored a batch that did not continue at its cursor (one before it was lost, or this is
+        // a late answer): the batches in flight behind it are ignored too, and the ack timeout starts over from its cursor.
     }
 
     private void SchedulePoll() => Timers.StartSingleTimer("poll", new Poll(_generation), _settings.ReplayPollInterval);

@@ -38,14 +38,7 @@ public sealed class TaskEventReader(string path, Akka.Serialization.Serializatio
     {
         var events = new List<JournaledTaskEvent>();
         var bytes = 0;
-        using var connection = AgentJournalFile.Open(path);
-        if (!_schemaChecked)
-        {
-            // The agent reads before its first task starts the journal plugin, which creates the table on a new file.
-            AgentJournalFile.EnsureSchema(connection);
-            _schemaChecked = true;
-        }
-
+        using var connection = Open();
         using var command = connection.CreateCommand();
         // Deleted rows belong to released tasks: the Master adopted them before it confirmed the release.
         command.CommandText = """
@@ -67,10 +60,36 @@ public sealed class TaskEventReader(string path, Akka.Serialization.Serializatio
             }
 
             bytes += size;
-            var manifest = reader.IsDBNull(2) ? "" : reader.GetString(2);
-            if (serialization.Deserialize(message, reader.GetInt32(3), manifest) is ITaskEvent e)
+            if (Deserialize(message, reader) is { } e)
             {
                 events.Add(new JournaledTaskEvent(reader.GetInt64(0), e));
+            }
+        }
+
+        return events;
+    }
+
+    /// <summary>
+    /// The newest event of each task in the journal: what the agent's start needs (which tasks are open, which ids are
+    /// journaled) without reading every event. SQLite takes the bare columns from the row holding the MAX.
+    /// </summary>
+    public IReadOnlyList<ITaskEvent> LastEventOfEachTask()
+    {
+        var events = new List<ITaskEvent>();
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT MAX(sequence_number), message, manifest, identifier FROM journal
+            WHERE deleted = 0 AND instr(tags, $tag) > 0
+            GROUP BY persistence_id
+            """;
+        command.Parameters.AddWithValue("$tag", Tag);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            if (Deserialize((byte[])reader[1], reader) is { } e)
+            {
+                events.Add(e);
             }
         }
 
@@ -102,5 +121,22 @@ public sealed class TaskEventReader(string path, Akka.Serialization.Serializatio
 
             after = events[^1].Offset;
         }
+    }
+
+    /// <summary><paramref name="message"/> (column 1 of the row) by the row's manifest and serializer id (columns 2, 3), if a task event.</summary>
+    private ITaskEvent? Deserialize(byte[] message, Microsoft.Data.Sqlite.SqliteDataReader reader) =>
+        serialization.Deserialize(message, reader.GetInt32(3), reader.IsDBNull(2) ? "" : reader.GetString(2)) as ITaskEvent;
+
+    private Microsoft.Data.Sqlite.SqliteConnection Open()
+    {
+        var connection = AgentJournalFile.Open(path);
+        if (!_schemaChecked)
+        {
+            // The agent reads before its first task starts the journal plugin, which creates the table on a new file.
+            AgentJournalFile.EnsureSchema(connection);
+            _schemaChecked = true;
+        }
+
+        return connection;
     }
 }

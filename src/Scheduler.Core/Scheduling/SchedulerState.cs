@@ -50,9 +50,14 @@ public sealed partial record SchedulerState(
     /// <summary>
     /// Running tasks by agent, counted in one pass over the tasks held here: a pass per agent made each agents query
     /// (the dashboard asks every second) cost agents × tasks; polled during an adoption of 33,000 tasks it was 5 % of the CPU.
+    /// Counted once per version of the task map (it is immutable, so a version's counts never change): the agents
+    /// query, the dashboard and the Master's metrics tick ask between changes for free (issue 8, adoption benchmark).
     /// </summary>
     public IReadOnlyDictionary<string, int> RunningCounts() =>
-        Tasks.Values.Where(t => t.State == TaskState.Running).CountBy(t => t.Agent).ToDictionary();
+        RunningCountsOf.GetValue(Tasks, tasks => tasks.Values.Where(t => t.State == TaskState.Running).CountBy(t => t.Agent).ToDictionary());
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ImmutableDictionary<string, TaskEntry>, IReadOnlyDictionary<string, int>>
+        RunningCountsOf = new();
 
     /// <summary>Ids of the agent's running tasks, oldest first.</summary>
     public IReadOnlyList<string> RunningTaskIds(string agent) =>

@@ -1,0 +1,92 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.Client;
+using Scheduler.Agent.Journal;
+using Scheduler.Agent.Processes;
+using Scheduler.Agent.Tasks;
+using Scheduler.Agent.Tests.Support;
+using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Tasks;
+using Xunit.Abstractions;
+
+namespace Scheduler.Agent.Tests.Journal;
+
+/// <summary>
+/// The forwarder against a stand-in Master (a probe in the cluster client's place): batches go out ahead of the
+/// acknowledgements, at most <see cref="JournalForwarderActor.MaxBatchesInFlight"/>, and a batch the Master ignored is
+/// sent again from its cursor once the acknowledgement is overdue.
+/// </summary>
+public sealed class JournalForwarderSpecs : Akka.TestKit.Xunit2.TestKit
+{
+    private const string JournalId = "j1";
+    private readonly string _dir;
+
+    public JournalForwarderSpecs(ITestOutputHelper output) : base(AgentTestSystem.Setup(AgentTestSystem.NewDir()), "forwarder-specs", output)
+    {
+        _dir = Sys.Settings.Config.GetString("test.dir");
+    }
+
+    /// <summary>Two events per batch: each journaled task (accepted, failed to start) is one batch.</summary>
+    private AgentSettings Settings(TimeSpan ackTimeout) =>
+        AgentTestSystem.Settings(_dir, $"scheduler.agent {{ replay-batch-events = 2, replay-ack-timeout = {ackTimeout.TotalMilliseconds}ms }}");
+
+    [Fact]
+    public async Task Batches_should_go_out_ahead_of_the_acknowledgements_up_to_the_window_and_continue_as_they_come()
+    {
+        await JournalTasksAsync(6); // offsets 1–12: six batches
+        var master = CreateTestProbe();
+        // No acknowledgement is overdue during the spec: every batch sent again comes from the window alone.
+        var forwarder = Sys.ActorOf(JournalForwarderActor.Props(Settings(TimeSpan.FromMinutes(1)), new AgentIdentity(JournalId, 1), master, TaskEventReader.Of(Sys)));
+
+        forwarder.Tell(new ResumeForwarding(0));
+        Assert.Equal([(0L, 2L), (2L, 4L), (4L, 6L), (6L, 8L)], await BatchesAsync(master, 4));
+        await master.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300)); // the window is full
+
+        forwarder.Tell(new EventsAdopted(1, JournalId, 4));
+        Assert.Equal([(8L, 10L), (10L, 12L)], await BatchesAsync(master, 2));
+        forwarder.Tell(new EventsAdopted(1, JournalId, 12));
+        Assert.Equal(12, (await NextAsync<AgentCaughtUp>(master)).JournalEnd);
+    }
+
+    [Fact]
+    public async Task Batches_behind_one_the_master_ignored_should_be_sent_again_from_its_cursor_once_the_acknowledgement_is_overdue()
+    {
+        await JournalTasksAsync(3);
+        var master = CreateTestProbe();
+        var forwarder = Sys.ActorOf(JournalForwarderActor.Props(Settings(TimeSpan.FromSeconds(3)), new AgentIdentity(JournalId, 1), master, TaskEventReader.Of(Sys)));
+
+        forwarder.Tell(new ResumeForwarding(0));
+        Assert.Equal([(0L, 2L), (2L, 4L), (4L, 6L)], await BatchesAsync(master, 3));
+        // The first batch was lost: the Master ignores the second, which does not continue at its cursor, 0.
+        forwarder.Tell(new EventsAdopted(1, JournalId, 0));
+        await master.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300)); // no resend storm on every such answer
+
+        Assert.Equal([(0L, 2L), (2L, 4L), (4L, 6L)], await BatchesAsync(master, 3, TimeSpan.FromSeconds(15)));
+    }
+
+    private async Task JournalTasksAsync(int count)
+    {
+        for (var i = 1; i <= count; i++)
+        {
+            var taskId = $"t{i}";
+            var settings = AgentTestSystem.Settings(_dir);
+            var supervisor = Sys.ActorOf(TaskSupervisorActor.Props(taskId, settings.Name, settings, new ProcessTable(), TimeProvider.System));
+            supervisor.Tell(new StartTask(1, new TaskSpec(taskId, [Path.Combine(_dir, "no-such-program")], null, new Dictionary<string, string>(), null)));
+            await supervisor.Ask<TaskSettled>(new KillForShutdown("spec"), TimeSpan.FromSeconds(30));
+        }
+    }
+
+    private static async Task<List<(long After, long To)>> BatchesAsync(Akka.TestKit.TestProbe master, int count, TimeSpan? timeout = null)
+    {
+        var batches = new List<(long, long)>();
+        for (var i = 0; i < count; i++)
+        {
+            var batch = await NextAsync<AgentEventBatch>(master, timeout);
+            batches.Add((batch.AfterOffset, batch.ToOffset));
+        }
+
+        return batches;
+    }
+
+    private static async Task<T> NextAsync<T>(Akka.TestKit.TestProbe master, TimeSpan? timeout = null) =>
+        (T)(await master.ExpectMsgAsync<ClusterClient.Send>(s => s.Message is T, timeout)).Message;
+}
