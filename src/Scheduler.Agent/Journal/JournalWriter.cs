@@ -38,7 +38,7 @@ public sealed class JournalWriter : IDisposable
         {
             _queue.Add(job);
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
         {
             return Task.FromException(new ObjectDisposedException(nameof(JournalWriter), "the agent journal is closed"));
         }
