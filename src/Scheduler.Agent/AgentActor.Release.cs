@@ -30,7 +30,9 @@ public sealed partial class AgentActor
         _releasing = true;
         var adopted = _adoptedOffset;
         var now = Now;
-        Task.Run(() => _journal.Fold(new ReleasePlan(), (plan, e) => plan.Add(e.Offset, e.Event), toOffset: adopted))
+        // Every event, also those after the adopted offset: a task with one the Master has not adopted yet (an output
+        // truncation noted after its end) is not released, or deleting its events would lose that one.
+        Task.Run(() => _journal.Fold(new ReleasePlan(), (plan, e) => plan.Add(e.Offset, e.Event)))
             .PipeTo(Self,
                 success: plan => new ReleasePlanned(plan.Candidates(adopted, now, retention, MaxReleasePerRound)),
                 failure: _ => new ReleasePlanned([]));

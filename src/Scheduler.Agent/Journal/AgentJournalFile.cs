@@ -37,6 +37,38 @@ public static class AgentJournalFile
         }
     }
 
+    /// <summary>
+    /// Opens connections to the file at <paramref name="path"/>, creating the table with the first: a reader or a replay
+    /// may come before the first write (an agent reads its journal at start, before any task persists).
+    /// </summary>
+    public sealed class Opener(string path)
+    {
+        private volatile bool _schemaEnsured;
+
+        public string Path => path;
+
+        public SqliteConnection Open()
+        {
+            var connection = AgentJournalFile.Open(path);
+            if (!_schemaEnsured)
+            {
+                try
+                {
+                    EnsureSchema(connection);
+                }
+                catch
+                {
+                    connection.Dispose();
+                    throw;
+                }
+
+                _schemaEnsured = true;
+            }
+
+            return connection;
+        }
+    }
+
     /// <summary>Creates the journal table and its indexes where they are missing (the same DDL Akka.Persistence.Sql used).</summary>
     public static void EnsureSchema(SqliteConnection connection) =>
         Execute(connection, """

@@ -26,8 +26,10 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
     private readonly IActorRef _clusterClient;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TaskEventReader _reader;
-    /// <summary>The Master's adopted offset, as it last said.</summary>
+    /// <summary>The Master's adopted offset as far as the batches in flight are concerned: the first of them starts here.</summary>
     private long _cursor;
+    /// <summary>What the Master last answered: where an overdue window starts again.</summary>
+    private long _lastAnswer;
     /// <summary>Where the next batch starts: the end of the last one sent.</summary>
     private long _sentTo;
     /// <summary>The ends of the batches sent and not acknowledged, oldest first.</summary>
@@ -83,8 +85,8 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
         {
             if (t.Generation == _generation && _inFlight.Count > 0)
             {
-                _log.Debug("Batches up to {Offset} not acknowledged; sending again from {Cursor}", _sentTo, _cursor);
-                StartOver(_cursor);
+                _log.Debug("Batches up to {Offset} not acknowledged; sending again from {Cursor}", _sentTo, _lastAnswer);
+                StartOver(_lastAnswer);
                 Load();
             }
         });
@@ -106,6 +108,7 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
     {
         _generation++;
         _cursor = offset;
+        _lastAnswer = offset;
         _sentTo = offset;
         _inFlight.Clear();
         _loading = false;
@@ -178,6 +181,7 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
             return;
         }
 
+        _lastAnswer = adopted.Offset;
         var confirmed = false;
         while (_inFlight.Count > 0 && _inFlight.Peek() <= adopted.Offset)
         {
@@ -185,9 +189,10 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
             confirmed = true;
         }
 
-        if (_inFlight.Count == 0)
+        if (_inFlight.Count == 0 || (!confirmed && adopted.Offset > _cursor))
         {
-            // Nothing (more) in flight: the Master's cursor is the truth, whether it is the end of our batches or not.
+            // Nothing (more) in flight, or the Master is past where our batches start but at none of their ends (an answer
+            // to an earlier send, whose own answer was lost): none of them can be adopted. The Master's cursor is the truth.
             StartOver(adopted.Offset);
             Load();
         }
@@ -198,8 +203,9 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
             Load();
         }
 
-        // Otherwise the Master ignored a batch that did not continue at its cursor (one before it was lost, or this is
-        // a late answer): the batches in flight behind it are ignored too, and the ack timeout starts over from its cursor.
+        // Otherwise the Master ignored a batch that did not continue at its cursor (the one before it was lost) or this
+        // answer is late: the batches behind it are ignored too, and when the acknowledgement is overdue forwarding starts
+        // again where the Master last said it is (not on every such answer, which would send the window again each time).
     }
 
     private void SchedulePoll() => Timers.StartSingleTimer("poll", new Poll(_generation), _settings.ReplayPollInterval);

@@ -15,12 +15,14 @@ public sealed class JournalWriter : IDisposable
     private const int MaxGroup = 512;
 
     private readonly BlockingCollection<Job> _queue = new();
-    private readonly SqliteConnection _connection;
+    private readonly string _path;
+    private SqliteConnection _connection;
     private readonly Thread _thread;
     private long _commits;
 
     public JournalWriter(string path)
     {
+        _path = path;
         _connection = AgentJournalFile.Open(path);
         AgentJournalFile.EnsureSchema(_connection);
         _thread = new Thread(Run) { IsBackground = true, Name = "agent-journal-writer" };
@@ -75,7 +77,21 @@ public sealed class JournalWriter : IDisposable
     {
         try
         {
-            InTransaction(c => group.ForEach(job => job.Write(c)));
+            // IMMEDIATE takes the write lock at once, so the transaction cannot fail half-way on another connection's lock.
+            AgentJournalFile.Execute(_connection, "BEGIN IMMEDIATE;");
+        }
+        catch (Exception e)
+        {
+            // No write ran (the file is locked by another program past the busy timeout, say): trying each alone would
+            // only wait that long again for every one of them.
+            RollBack();
+            group.ForEach(job => job.Done.TrySetException(e));
+            return;
+        }
+
+        try
+        {
+            WriteAndCommit(c => group.ForEach(job => job.Write(c)));
         }
         catch (Exception) when (group.Count > 1)
         {
@@ -93,12 +109,11 @@ public sealed class JournalWriter : IDisposable
     }
 
     /// <summary>
-    /// By SQL, not a transaction object: the writes' commands then need no transaction handed to them. IMMEDIATE takes the
-    /// write lock at once, so the transaction cannot fail half-way on another connection's lock.
+    /// Runs <paramref name="write"/> in the transaction begun by the caller and commits it. By SQL, not a transaction
+    /// object: the writes' commands then need no transaction handed to them.
     /// </summary>
-    private void InTransaction(Action<SqliteConnection> write)
+    private void WriteAndCommit(Action<SqliteConnection> write)
     {
-        AgentJournalFile.Execute(_connection, "BEGIN IMMEDIATE;");
         try
         {
             write(_connection);
@@ -107,13 +122,28 @@ public sealed class JournalWriter : IDisposable
         }
         catch
         {
-            // SQLite may have rolled back already (a full disk does): then there is nothing left to roll back.
+            RollBack();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Ends a failed transaction. SQLite may have rolled it back already (a full disk does); if the rollback itself fails,
+    /// the connection is replaced, or every later write would fail with "cannot start a transaction within a transaction".
+    /// </summary>
+    private void RollBack()
+    {
+        try
+        {
             if (AgentJournalFile.InTransaction(_connection))
             {
                 AgentJournalFile.Execute(_connection, "ROLLBACK;");
             }
-
-            throw;
+        }
+        catch (Exception)
+        {
+            _connection.Dispose();
+            _connection = AgentJournalFile.Open(_path);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Configuration;
@@ -21,15 +22,17 @@ public sealed class SqliteTaskJournal : AsyncWriteJournal
     /// <summary>Where a node's HOCON puts this plugin.</summary>
     public const string PluginId = "scheduler.agent.task-journal";
 
-    private readonly string _path;
+    private readonly AgentJournalFile.Opener _file;
     private readonly Akka.Serialization.Serialization _serialization;
     private JournalWriter? _writer;
+    /// <summary>Each persistence id's newest write not committed yet (writes commit in order, so waiting for it is enough).</summary>
+    private readonly ConcurrentDictionary<string, Task> _pendingWrites = new();
 
     public SqliteTaskJournal(Config config)
     {
-        _path = config.GetString("path") is { Length: > 0 } path
+        _file = new AgentJournalFile.Opener(config.GetString("path") is { Length: > 0 } path
             ? path
-            : throw new ConfigurationException($"{PluginId}.path must name the agent's journal file");
+            : throw new ConfigurationException($"{PluginId}.path must name the agent's journal file"));
         _serialization = Context.System.Serialization;
     }
 
@@ -44,13 +47,8 @@ public sealed class SqliteTaskJournal : AsyncWriteJournal
             }
             """);
 
-    private JournalWriter Writer => _writer ??= new JournalWriter(_path);
-
-    protected override void PreStart()
-    {
-        base.PreStart();
-        _ = Writer; // the table exists before the first read asks for it
-    }
+    /// <summary>Opened with the first write, and again with the next one if opening failed.</summary>
+    private JournalWriter Writer => _writer ??= new JournalWriter(_file.Path);
 
     protected override void PostStop()
     {
@@ -77,6 +75,7 @@ public sealed class SqliteTaskJournal : AsyncWriteJournal
         }
 
         var written = rows.Count == 0 ? Task.CompletedTask : Writer.Enqueue(connection => Insert(connection, rows));
+        Track(written, rows.Select(r => r.PersistenceId).Distinct().ToList());
         var hasRejections = rejections.Any(r => r is not null);
         return written.ContinueWith(
             t => t.IsFaulted ? throw t.Exception!.GetBaseException() : hasRejections ? (IImmutableList<Exception?>)rejections.ToImmutableList() : null!,
@@ -90,7 +89,7 @@ public sealed class SqliteTaskJournal : AsyncWriteJournal
         IActorContext context, string persistenceId, long fromSequenceNr, long toSequenceNr, long max, Action<IPersistentRepresentation> recoveryCallback) =>
         Task.Run(() =>
         {
-            using var connection = AgentJournalFile.Open(_path);
+            using var connection = _file.Open();
             using var command = connection.CreateCommand();
             command.CommandText = """
                 SELECT sequence_number, message, manifest, identifier, writer_uuid, created FROM journal
@@ -111,16 +110,37 @@ public sealed class SqliteTaskJournal : AsyncWriteJournal
             }
         });
 
-    /// <summary>Deleted rows count: a released task's last row stays (marked) so that its sequence never starts again.</summary>
+    /// <summary>
+    /// Deleted rows count: a released task's last row stays (marked) so that its sequence never starts again. Waits for
+    /// the persistence id's writes still queued (as Akka.Persistence.Sql does): a supervisor re-created after its write
+    /// timed out would otherwise start from a sequence number that write is about to take.
+    /// </summary>
     public override Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken) =>
-        Task.Run(() =>
+        Task.Run(async () =>
         {
-            using var connection = AgentJournalFile.Open(_path);
+            if (_pendingWrites.TryGetValue(persistenceId, out var pending))
+            {
+                await pending.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+
+            using var connection = _file.Open();
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT MAX(sequence_number) FROM journal WHERE persistence_id = $id";
             command.Parameters.AddWithValue("$id", persistenceId);
             return command.ExecuteScalar() is long highest ? highest : 0L;
         }, cancellationToken);
+
+    private void Track(Task written, List<string> persistenceIds)
+    {
+        if (written.IsCompleted)
+        {
+            return;
+        }
+
+        persistenceIds.ForEach(id => _pendingWrites[id] = written);
+        written.ContinueWith(_ => persistenceIds.ForEach(id => _pendingWrites.TryRemove(KeyValuePair.Create(id, written))),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
 
     private Row Serialize(IPersistentRepresentation representation)
     {

@@ -16,7 +16,7 @@ public sealed class TaskEventReader(string path, Akka.Serialization.Serializatio
 
     private static readonly string Tag = AgentJournalFile.TagsColumn([SchedulerPaths.TaskEventTag]);
 
-    private volatile bool _schemaChecked;
+    private readonly AgentJournalFile.Opener _file = new(path);
 
     /// <summary>The reader of the journal file an agent's ActorSystem journals to (its plugin's <c>path</c>).</summary>
     public static TaskEventReader Of(Akka.Actor.ActorSystem system) =>
@@ -96,8 +96,8 @@ public sealed class TaskEventReader(string path, Akka.Serialization.Serializatio
         return events;
     }
 
-    /// <summary>Folds every task event up to <paramref name="toOffset"/> (all by default), a page at a time.</summary>
-    public TState Fold<TState>(TState state, Func<TState, JournaledTaskEvent, TState> add, long toOffset = long.MaxValue)
+    /// <summary>Folds every task event, a page at a time.</summary>
+    public TState Fold<TState>(TState state, Func<TState, JournaledTaskEvent, TState> add)
     {
         const int page = 5_000;
         var after = 0L;
@@ -106,11 +106,6 @@ public sealed class TaskEventReader(string path, Akka.Serialization.Serializatio
             var events = Read(after, page);
             foreach (var e in events)
             {
-                if (e.Offset > toOffset)
-                {
-                    return state;
-                }
-
                 state = add(state, e);
             }
 
@@ -127,16 +122,5 @@ public sealed class TaskEventReader(string path, Akka.Serialization.Serializatio
     private ITaskEvent? Deserialize(byte[] message, Microsoft.Data.Sqlite.SqliteDataReader reader) =>
         serialization.Deserialize(message, reader.GetInt32(3), reader.IsDBNull(2) ? "" : reader.GetString(2)) as ITaskEvent;
 
-    private Microsoft.Data.Sqlite.SqliteConnection Open()
-    {
-        var connection = AgentJournalFile.Open(path);
-        if (!_schemaChecked)
-        {
-            // The agent reads before its first task starts the journal plugin, which creates the table on a new file.
-            AgentJournalFile.EnsureSchema(connection);
-            _schemaChecked = true;
-        }
-
-        return connection;
-    }
+    private Microsoft.Data.Sqlite.SqliteConnection Open() => _file.Open();
 }

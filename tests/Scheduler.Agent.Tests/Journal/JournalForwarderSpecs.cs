@@ -52,7 +52,7 @@ public sealed class JournalForwarderSpecs : Akka.TestKit.Xunit2.TestKit
     {
         await JournalTasksAsync(3);
         var master = CreateTestProbe();
-        var forwarder = Sys.ActorOf(JournalForwarderActor.Props(Settings(TimeSpan.FromSeconds(3)), new AgentIdentity(JournalId, 1), master, TaskEventReader.Of(Sys)));
+        var forwarder = Sys.ActorOf(JournalForwarderActor.Props(Settings(TimeSpan.FromSeconds(10)), new AgentIdentity(JournalId, 1), master, TaskEventReader.Of(Sys)));
 
         forwarder.Tell(new ResumeForwarding(0));
         Assert.Equal([(0L, 2L), (2L, 4L), (4L, 6L)], await BatchesAsync(master, 3));
@@ -60,7 +60,23 @@ public sealed class JournalForwarderSpecs : Akka.TestKit.Xunit2.TestKit
         forwarder.Tell(new EventsAdopted(1, JournalId, 0));
         await master.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300)); // no resend storm on every such answer
 
-        Assert.Equal([(0L, 2L), (2L, 4L), (4L, 6L)], await BatchesAsync(master, 3, TimeSpan.FromSeconds(15)));
+        Assert.Equal([(0L, 2L), (2L, 4L), (4L, 6L)], await BatchesAsync(master, 3, TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task An_answer_past_the_start_of_the_batches_in_flight_should_start_them_again_from_there_at_once()
+    {
+        await JournalTasksAsync(3);
+        var master = CreateTestProbe();
+        var forwarder = Sys.ActorOf(JournalForwarderActor.Props(Settings(TimeSpan.FromMinutes(1)), new AgentIdentity(JournalId, 1), master, TaskEventReader.Of(Sys)));
+
+        forwarder.Tell(new ResumeForwarding(0));
+        Assert.Equal([(0L, 2L), (2L, 4L), (4L, 6L)], await BatchesAsync(master, 3));
+        // The Master is at 1, the end of something sent before whose answer was lost: none of the batches in flight
+        // can be adopted, and waiting for their acknowledgement would wait forever (each resend is ignored again).
+        forwarder.Tell(new EventsAdopted(1, JournalId, 1));
+
+        Assert.Equal((1L, 3L), (await BatchesAsync(master, 1))[0]);
     }
 
     private async Task JournalTasksAsync(int count)

@@ -84,18 +84,29 @@ public sealed class SqliteTaskJournalSpecs : IDisposable
     public async Task A_write_that_fails_should_fail_alone_and_the_rest_of_its_group_be_committed()
     {
         using var writer = new JournalWriter(JournalPath);
+        await using (var setup = AgentJournalFile.Open(JournalPath))
+        {
+            // A write SQLite answers as it answers a full disk: with an error and the whole transaction rolled back.
+            AgentJournalFile.Execute(setup, """
+                CREATE TABLE doomed (n INTEGER);
+                CREATE TRIGGER doomed_full BEFORE INSERT ON doomed BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full'); END;
+                """);
+        }
+
         var written = await WhileLockedAsync(() => new[]
         {
             writer.Enqueue(c => Insert(c, 1)),
-            writer.Enqueue(c => AgentJournalFile.Execute(c, "INSERT INTO no_such_table VALUES (1)")),
+            writer.Enqueue(c => AgentJournalFile.Execute(c, "INSERT INTO doomed VALUES (1)")),
             writer.Enqueue(c => Insert(c, 2)),
         });
 
         await written[0];
         await written[2];
         var failure = await Assert.ThrowsAsync<SqliteException>(() => written[1]);
-        Assert.Contains("no such table: no_such_table", failure.Message);
+        Assert.Contains("database or disk is full", failure.Message);
         Assert.Equal(2, Count());
+        await writer.Enqueue(c => Insert(c, 3)); // and the writer goes on
+        Assert.Equal(3, Count());
     }
 
     [Fact]
@@ -109,9 +120,13 @@ public sealed class SqliteTaskJournalSpecs : IDisposable
         supervisor.Tell(ReleaseTask.Instance, system.Probe);
         await system.Probe.ExpectTerminatedAsync(supervisor);
 
-        Assert.Empty(TaskEventReader.Of(system.System).ReadAll());
+        var reader = TaskEventReader.Of(system.System);
+        Assert.Empty(reader.ReadAll());
+        Assert.Empty(reader.LastEventOfEachTask()); // the kept row is a deleted one
         await system.FailToStartAsync("t1", _dir); // the id is started again (after a release the agent no longer knows it)
         Assert.Equal([(2L, true), (3L, false), (4L, false)], Rows("task-t1"));
+        // The agent's start scan reads each task's newest row, whole: the last event, not the first one's columns.
+        Assert.Equal(["TaskFailedToStart t1"], reader.LastEventOfEachTask().Select(e => $"{e.GetType().Name} {e.TaskId}"));
     }
 
     /// <summary>Runs <paramref name="enqueue"/> while another connection holds the file's write lock, then lets the writer go.</summary>
