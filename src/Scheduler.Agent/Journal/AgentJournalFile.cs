@@ -20,14 +20,19 @@ public static class AgentJournalFile
     public static string ConnectionString(string path) =>
         new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
 
-    /// <summary>An open connection with <c>synchronous=NORMAL</c>: in WAL mode a commit then waits for no fsync (DESIGN.md).</summary>
+    /// <summary>
+    /// An open connection with <c>synchronous=FULL</c>: a commit returns once it is on disk. With NORMAL (DESIGN.md's
+    /// setting, kept on masters) a power loss could take back commits whose events the Master had already adopted; the
+    /// offsets would then be given again to new events, which the Master, past them, would never adopt. The fsync is
+    /// paid per group commit: agent-journal 6,263 → 5,392 events/s, throughput-sqlite 0.407 → 0.385 (one run each).
+    /// </summary>
     public static SqliteConnection Open(string path)
     {
         var connection = new SqliteConnection(ConnectionString(path));
         try
         {
             connection.Open();
-            Execute(connection, "PRAGMA synchronous=NORMAL;");
+            Execute(connection, "PRAGMA synchronous=FULL;");
             return connection;
         }
         catch

@@ -69,6 +69,16 @@ public sealed class SqliteTaskJournalSpecs : IDisposable
     }
 
     [Fact]
+    public void A_commit_should_be_on_disk_when_it_returns()
+    {
+        // synchronous=FULL (2): a power loss cannot take back events the Master may already have adopted.
+        using var connection = AgentJournalFile.Open(JournalPath);
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous;";
+        Assert.Equal(2L, command.ExecuteScalar());
+    }
+
+    [Fact]
     public async Task Writes_queued_while_a_commit_waits_should_be_committed_together()
     {
         using var writer = new JournalWriter(JournalPath);
