@@ -83,11 +83,7 @@ public sealed class JournalForwarderSpecs : Akka.TestKit.Xunit2.TestKit
     {
         for (var i = 1; i <= count; i++)
         {
-            var taskId = $"t{i}";
-            var settings = AgentTestSystem.Settings(_dir);
-            var supervisor = Sys.ActorOf(TaskSupervisorActor.Props(taskId, settings.Name, settings, new ProcessTable(), TimeProvider.System));
-            supervisor.Tell(new StartTask(1, new TaskSpec(taskId, [Path.Combine(_dir, "no-such-program")], null, new Dictionary<string, string>(), null)));
-            await supervisor.Ask<TaskSettled>(new KillForShutdown("spec"), TimeSpan.FromSeconds(30));
+            await AgentTestSystem.JournalFailedStartAsync(Sys, _dir, $"t{i}");
         }
     }
 

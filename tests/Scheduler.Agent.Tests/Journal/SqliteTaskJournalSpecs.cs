@@ -196,9 +196,7 @@ public sealed class SqliteTaskJournalSpecs : IDisposable
         /// <summary>Journals a task that cannot start (two events: accepted, failed to start) and waits until both are written.</summary>
         public async Task FailToStartAsync(string taskId, string dir)
         {
-            var supervisor = Supervisor(taskId, dir);
-            supervisor.Tell(new StartTask(1, new TaskSpec(taskId, [Path.Combine(dir, "no-such-program")], null, new Dictionary<string, string>(), null)));
-            await supervisor.Ask<TaskSettled>(new KillForShutdown("spec"), TimeSpan.FromSeconds(30));
+            var supervisor = await AgentTestSystem.JournalFailedStartAsync(System, dir, taskId);
             await supervisor.GracefulStop(TimeSpan.FromSeconds(10));
         }
 

@@ -2,7 +2,11 @@ using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Configuration;
 using Scheduler.Agent.Journal;
+using Scheduler.Agent.Processes;
+using Scheduler.Agent.Tasks;
+using Scheduler.Contracts.Agents;
 using Scheduler.Contracts.Serialization;
+using Scheduler.Contracts.Tasks;
 using Scheduler.Hosting.Persistence;
 
 namespace Scheduler.Agent.Tests.Support;
@@ -23,6 +27,19 @@ public static class AgentTestSystem
             .WithFallback(SqliteTaskJournal.Hocon(journal))
             .WithFallback(SerializationConfig.Hocon);
         return ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config));
+    }
+
+    /// <summary>
+    /// Journals a task that cannot start (two events: accepted, failed to start) through a real supervisor on
+    /// <paramref name="system"/>, the spec's journal in <paramref name="dir"/>; returns the supervisor once both are written.
+    /// </summary>
+    public static async Task<IActorRef> JournalFailedStartAsync(ActorSystem system, string dir, string taskId)
+    {
+        var settings = Settings(dir);
+        var supervisor = system.ActorOf(TaskSupervisorActor.Props(taskId, settings.Name, settings, new ProcessTable(), TimeProvider.System));
+        supervisor.Tell(new StartTask(1, new TaskSpec(taskId, [Path.Combine(dir, "no-such-program")], null, new Dictionary<string, string>(), null)));
+        await supervisor.Ask<TaskSettled>(new KillForShutdown("spec"), TimeSpan.FromSeconds(30));
+        return supervisor;
     }
 
     public static AgentSettings Settings(string dir, string extraHocon = "") =>

@@ -21,9 +21,7 @@ public sealed class SqliteJournalReadSpecs(ITestOutputHelper output)
     {
         var dir = Sys.Settings.Config.GetString("test.dir");
         var settings = AgentTestSystem.Settings(dir);
-        var supervisor = Sys.ActorOf(TaskSupervisorActor.Props("t1", settings.Name, settings, new ProcessTable(), TimeProvider.System));
-        supervisor.Tell(new StartTask(1, new TaskSpec("t1", [Path.Combine(dir, "no-such-program")], null, new Dictionary<string, string>(), null)));
-        await supervisor.Ask<TaskSettled>(new KillForShutdown("spec"), TimeSpan.FromSeconds(30)); // accepted, failed to start
+        await AgentTestSystem.JournalFailedStartAsync(Sys, dir, "t1");
 
         // Another connection takes the write lock and keeps it, as the journal's writer does while it commits a batch.
         await using var writer = new SqliteConnection(AgentJournalFile.ConnectionString(Path.Combine(dir, "journal.db")));
