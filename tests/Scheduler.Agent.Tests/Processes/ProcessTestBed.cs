@@ -12,6 +12,12 @@ internal sealed class ProcessTestBed : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
+    // The task ids of the beds not disposed yet, and the bed that started each: the killers find a task's processes by
+    // its id in their environment, so two test classes running in parallel with the same literal id kill each other's
+    // processes (it happened: "t-orphan" in two classes). Starting an id another live bed holds fails instead. (The
+    // launcher specs reuse their ids on purpose: one collection, one class after the other.)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ProcessTestBed> _owners = new();
+
     private readonly List<TaskProcess> _processes = [];
     private readonly TaskLaunchMethod _method;
 
@@ -37,6 +43,11 @@ internal sealed class ProcessTestBed : IAsyncDisposable
 
     public TaskProcess Start(TaskSpec spec)
     {
+        if (_owners.GetOrAdd(spec.TaskId, this) != this)
+        {
+            throw new InvalidOperationException($"task id {spec.TaskId} is already used by another test: give this one its own");
+        }
+
         var process = TaskProcessLauncher.Start(spec, LogPath(spec.TaskId), _method);
         lock (_processes)
         {
@@ -97,10 +108,11 @@ internal sealed class ProcessTestBed : IAsyncDisposable
         }
     }
 
-    /// <summary>Live (non-zombie) processes whose environment carries this task id.</summary>
+    /// <summary>Live (non-zombie) processes whose environment carries exactly this task id.</summary>
     public static List<int> ProcessesOfTask(string taskId)
     {
-        var marker = Encoding.UTF8.GetBytes($"{TaskProcessLauncher.TaskIdVariable}={taskId}");
+        // Entries are NUL-terminated; a NUL on both sides keeps "t-orphan" from matching "t-orphan-other".
+        byte[] marker = [0, .. Encoding.UTF8.GetBytes($"{TaskProcessLauncher.TaskIdVariable}={taskId}"), 0];
         var result = new List<int>();
         foreach (var entry in System.IO.Directory.EnumerateDirectories("/proc"))
         {
@@ -111,7 +123,7 @@ internal sealed class ProcessTestBed : IAsyncDisposable
 
             try
             {
-                var environ = File.ReadAllBytes($"/proc/{pid}/environ");
+                byte[] environ = [0, .. File.ReadAllBytes($"/proc/{pid}/environ")];
                 if (environ.AsSpan().IndexOf(marker) >= 0)
                 {
                     result.Add(pid);
@@ -150,6 +162,11 @@ internal sealed class ProcessTestBed : IAsyncDisposable
             await process.KillAsync(TimeSpan.Zero).WaitAsync(Timeout);
             await process.Exited.WaitAsync(Timeout);
             process.Dispose();
+        }
+
+        foreach (var (taskId, _) in _owners.Where(o => o.Value == this))
+        {
+            _owners.TryRemove(taskId, out _);
         }
 
         try

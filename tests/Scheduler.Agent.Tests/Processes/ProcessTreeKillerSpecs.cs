@@ -41,14 +41,14 @@ public sealed class ProcessTreeKillerSpecs : IAsyncLifetime
     [Fact]
     public async Task KillOrphanAsync_should_kill_a_matching_process_and_its_group()
     {
-        var process = _bed.Start("t-orphan", "sh", "-c", "sleep 300 & echo ready; wait");
-        await _bed.WaitForStdoutAsync("t-orphan", "ready");
+        var process = _bed.Start("t-orphan-match", "sh", "-c", "sleep 300 & echo ready; wait");
+        await _bed.WaitForStdoutAsync("t-orphan-match", "ready");
         var identity = new ProcessIdentity(process.Identity.Pid, process.Identity.StartTicks, process.Identity.BootId);
 
-        Assert.True(await ProcessTreeKiller.KillOrphanAsync(identity, "t-orphan", _grace).WaitAsync(ProcessTestBed.Timeout));
+        Assert.True(await ProcessTreeKiller.KillOrphanAsync(identity, "t-orphan-match", _grace).WaitAsync(ProcessTestBed.Timeout));
 
         Assert.False(identity.IsAlive());
-        Assert.Empty(ProcessTestBed.ProcessesOfTask("t-orphan"));
+        Assert.Empty(ProcessTestBed.ProcessesOfTask("t-orphan-match"));
         Assert.Equal(128 + 15, await process.Exited.WaitAsync(ProcessTestBed.Timeout));
     }
 

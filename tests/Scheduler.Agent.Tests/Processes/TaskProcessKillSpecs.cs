@@ -100,10 +100,10 @@ public sealed class TaskProcessKillSpecs : IAsyncLifetime
         // The background sleep ends first, as a zombie child of the task process (which, exec'd into sleep, never waits
         // for children); when the task ends the zombie is re-parented to this process (the subreaper) before the end is
         // seen here, so the sweep after the task's end must find and reap it.
-        var process = _bed.Start("t-orphan", "sh", "-c", "sleep 0.2 >/dev/null 2>&1 & echo $!; exec sleep 1");
+        var process = _bed.Start("t-left-child", "sh", "-c", "sleep 0.2 >/dev/null 2>&1 & echo $!; exec sleep 1");
         Assert.Equal(0, await process.Exited.WaitAsync(ProcessTestBed.Timeout));
 
-        var orphan = int.Parse(_bed.Log("t-orphan").Single(l => l.Stream == OutputStream.Stdout).Line, System.Globalization.CultureInfo.InvariantCulture);
+        var orphan = int.Parse(_bed.Log("t-left-child").Single(l => l.Stream == OutputStream.Stdout).Line, System.Globalization.CultureInfo.InvariantCulture);
         Assert.False(Directory.Exists($"/proc/{orphan}"), $"{orphan} is still in /proc: {ProcessTestBed.StatField(orphan, 3)}");
     }
 
