@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Scheduler.Agent.Link;
 using Scheduler.Agent.Tasks;
 using Scheduler.Core.Configuration;
 
@@ -32,6 +33,7 @@ public sealed partial class AgentActor
 
     private void CheckLink()
     {
+        FindMasterIfSilent();
         var silence = _roundTrips.Silence(Now, _runtime.StartedAt);
         if (_settings.ReconnectWindow is { } window && !_fenced && silence > window)
         {
@@ -45,6 +47,26 @@ public sealed partial class AgentActor
         {
             RequestNewIncarnation($"no round trip with the Master for {Durations.Describe(silence)}, longer than its watch of agents ({Durations.Describe(quarantine)})");
         }
+    }
+
+    /// <summary>
+    /// No master answered (heartbeat, registration) for find-master-after since the current ClusterClient started
+    /// looking: its receptionist may be gone with its master, so a new ClusterClient asks every configured master
+    /// again — an HA cluster's other master takes the agent over this way. Repeated each find-master-after while
+    /// none answers. ClusterClient's own detector is only a slow backstop (AkkaHocon.Agent).
+    /// </summary>
+    private void FindMasterIfSilent()
+    {
+        var since = _lastMasterContact > _lookedForMasterAt ? _lastMasterContact : _lookedForMasterAt;
+        if (Now - since <= _settings.FindMasterAfter)
+        {
+            return;
+        }
+
+        _log.Info("No answer from a master for {Silence}; looking for one again at {Masters}",
+            Durations.Describe(Now - since), string.Join(", ", _settings.Masters));
+        _lookedForMasterAt = Now;
+        _masterClient.Tell(FindMasterAgain.Instance);
     }
 
     /// <summary>The reconnect window passed without a round trip: the agent kills its running tasks itself.</summary>

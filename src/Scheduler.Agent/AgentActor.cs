@@ -31,12 +31,14 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
     private readonly AgentRuntime _runtime;
     private readonly TimeProvider _time;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly IActorRef _clusterClient;
+    private readonly IActorRef _masterClient;
     private IActorRef _forwarder = ActorRefs.Nobody;
     private readonly TaskEventReader _journal;
     private readonly RoundTrips _roundTrips;
     private long _epoch;
     private DateTimeOffset _lastMasterContact;
+    /// <summary>When the current ClusterClient started looking for a master (see <see cref="FindMasterIfSilent"/>).</summary>
+    private DateTimeOffset _lookedForMasterAt;
     private bool _fenced;
     private readonly DateTimeOffset _startedAt;
     private bool _newIncarnationRequested;
@@ -63,9 +65,8 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
         var contacts = settings.Masters
             .Select(m => ActorPath.Parse(HostPort.TryParse(m, out var hp) ? hp.ReceptionistPath(SchedulerPaths.SystemName, protocol) : m))
             .ToImmutableHashSet();
-        _clusterClient = Context.ActorOf(
-            ClusterClient.Props(ClusterClientSettings.Create(Context.System).WithInitialContacts(contacts)),
-            "master-client");
+        _masterClient = Context.ActorOf(MasterClientActor.Props(contacts), "master-client");
+        _lookedForMasterAt = _startedAt;
         Recovering();
     }
 
@@ -81,7 +82,7 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(ThisActorSystemQuarantinedEvent));
-        _forwarder = Context.ActorOf(JournalForwarderActor.Props(_settings, _identity, _clusterClient, _journal), "journal-forwarder");
+        _forwarder = Context.ActorOf(JournalForwarderActor.Props(_settings, _identity, _masterClient, _journal), "journal-forwarder");
         // Re-create the supervisors of tasks the journal does not show final, so that after an agent
         // restart each one finds its orphan (or re-attaches to its still running process).
         Task.Run(() => _journal.LastEventOfEachTask())
@@ -131,6 +132,7 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
         {
             if (r.Incarnation == _identity.Incarnation)
             {
+                _lastMasterContact = Now; // a master answers: no reason to look for another
                 _log.Error("The Master refused agent {AgentName}: {Reason}", _settings.Name, r.Reason);
             }
         });
@@ -163,6 +165,7 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
         {
             if (r.Incarnation == _identity.Incarnation)
             {
+                _lastMasterContact = Now;
                 _log.Info("The Master does not know this agent (it restarted?); registering again");
                 BecomeUnregistered();
             }
@@ -294,7 +297,7 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
             .PipeTo(replyTo, success: () => Done.Instance, failure: _ => Done.Instance);
     }
 
-    private void SendToMaster(object message) => _clusterClient.Tell(new ClusterClient.Send(SchedulerPaths.SchedulerService, message));
+    private void SendToMaster(object message) => _masterClient.Tell(new ClusterClient.Send(SchedulerPaths.SchedulerService, message));
 
     private sealed record Recovered(HashSet<string> OpenTasks, HashSet<string> Journaled) : INoSerializationVerificationNeeded;
 

@@ -13,6 +13,7 @@ public sealed record AgentSettings(
     IReadOnlyList<string> Labels,
     TimeSpan HeartbeatInterval,
     TimeSpan UnreachableAfter,
+    TimeSpan FindMasterAfter,
     TimeSpan? ReconnectWindow,
     TimeSpan KillGrace,
     TimeSpan RegisterInterval,
@@ -53,6 +54,7 @@ public sealed record AgentSettings(
             r.StringList("scheduler.agent.labels"),
             r.Duration("scheduler.heartbeat-interval"),
             r.Duration("scheduler.unreachable-after"),
+            r.Duration("scheduler.agent.find-master-after"),
             r.DurationOrInfinite("scheduler.agent.reconnect-window"),
             r.Duration("scheduler.agent.kill-grace"),
             r.Duration("scheduler.agent.register-interval"),
@@ -66,6 +68,11 @@ public sealed record AgentSettings(
         if (settings.UnreachableAfter <= settings.HeartbeatInterval)
         {
             throw r.Invalid("scheduler.unreachable-after", $"a duration longer than scheduler.heartbeat-interval ({Durations.Format(settings.HeartbeatInterval)})");
+        }
+
+        if (settings.FindMasterAfter <= settings.HeartbeatInterval)
+        {
+            throw r.Invalid("scheduler.agent.find-master-after", $"a duration longer than scheduler.heartbeat-interval ({Durations.Format(settings.HeartbeatInterval)})");
         }
 
         if (settings.ReconnectWindow is { } window && window <= settings.UnreachableAfter)

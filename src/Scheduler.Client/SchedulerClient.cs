@@ -74,9 +74,9 @@ public sealed partial class SchedulerClient : IAsyncDisposable
         }
 
         var settings = ClusterClientSettings.Create(system).WithInitialContacts(contacts);
-        var clusterClient = system.ActorOf(ClusterClient.Props(settings), "cluster-client");
-        return Task.FromResult(new SchedulerClient(system, () => system, (request, cancellationToken) => clusterClient.Ask<object>(
-            new ClusterClient.Send(SchedulerPaths.SchedulerService, request, localAffinity: false), options.RequestTimeout, cancellationToken), options));
+        var senders = new RequestSenders(system, system.ActorOf(ClusterClient.Props(settings), "cluster-client"));
+        return Task.FromResult(new SchedulerClient(system, () => system,
+            (request, cancellationToken) => senders.AskAsync(request, options.RequestTimeout, cancellationToken), options));
     }
 
     /// <summary>

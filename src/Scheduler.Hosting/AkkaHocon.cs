@@ -89,11 +89,12 @@ public static class AkkaHocon
           cluster.client {
             establishing-get-contacts-interval = 1s
             refresh-contacts-interval = 10s
-            # A master that died (kill -9, host down) is noticed after 4 s instead of Akka's 15 s (2 s + 13 s), and
-            # the agent moves to another master's receptionist: with the default, the agent was the slowest part of a
-            # fail-over. A master that is only slow costs a reconnect to another receptionist, nothing else.
-            heartbeat-interval = 1s
-            acceptable-heartbeat-pause = 3s
+            # Only a backstop: the agent's own heartbeats notice a master that died (kill -9, host down) and the agent
+            # starts a new ClusterClient after scheduler.agent.find-master-after (4 s), which moves it to another
+            # master's receptionist (MasterClientActor). At 1 s, ClusterClient's heartbeat and its answer were half of
+            # what 100 idle agents cost the master (docs/decisions.md).
+            heartbeat-interval = 10s
+            acceptable-heartbeat-pause = 20s
           }
           coordinated-shutdown.exit-clr = off
           coordinated-shutdown.run-by-clr-shutdown-hook = {{ClrHook}}

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
 using Scheduler.Agent.Journal;
+using Scheduler.Client;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Tasks;
@@ -8,7 +9,7 @@ using Scheduler.Core.Tasks;
 
 namespace Scheduler.TestKit;
 
-/// <summary>Requests to the Master (through the cluster's ClusterClient) and reads of the agents' own journals.</summary>
+/// <summary>Requests to the Master (through the cluster's ClusterClient, as <see cref="RequestSenders"/>) and reads of the agents' own journals.</summary>
 public sealed partial class TestCluster
 {
     /// <summary>The client's ActorSystem and its ClusterClient to the masters, for actor-based clients (e.g. a FeedSubscriber).</summary>
@@ -26,7 +27,7 @@ public sealed partial class TestCluster
 
     /// <summary>Sends <paramref name="request"/> once and answers the Master's reply (a result or a <see cref="RequestFailed"/>).</summary>
     public async Task<object> AskAsync(IClientRequest request) =>
-        await _clusterClient.Ask<object>(new ClusterClient.Send(SchedulerPaths.SchedulerService, request), TimeSpan.FromSeconds(10));
+        await _senders.AskAsync(request, TimeSpan.FromSeconds(10), CancellationToken.None);
 
     /// <summary>As <see cref="AskAsync(IClientRequest)"/>; any other answer than a <typeparamref name="T"/> fails with it.</summary>
     public async Task<T> AskAsync<T>(IClientRequest request)
@@ -46,7 +47,7 @@ public sealed partial class TestCluster
         {
             try
             {
-                return await _clusterClient.Ask<object>(new ClusterClient.Send(SchedulerPaths.SchedulerService, request), TimeSpan.FromSeconds(2));
+                return await _senders.AskAsync(request, TimeSpan.FromSeconds(2), CancellationToken.None);
             }
             catch (AskTimeoutException) when (DateTime.UtcNow < deadline)
             {

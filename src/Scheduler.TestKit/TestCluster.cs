@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster.Tools.Client;
 using Akka.Configuration;
 using Scheduler.Agent;
+using Scheduler.Client;
 using Scheduler.Agent.Processes;
 using Scheduler.Contracts;
 using Scheduler.Contracts.Agents;
@@ -27,6 +28,7 @@ public sealed partial class TestCluster : IAsyncDisposable
     private readonly bool _ownsClient;
     private ActorSystem _client = null!;
     private IActorRef _clusterClient = null!;
+    private RequestSenders _senders = null!;
 
     static TestCluster() => SchedulerLogging.Configure(Serilog.Events.LogEventLevel.Debug);
 
@@ -208,6 +210,7 @@ public sealed partial class TestCluster : IAsyncDisposable
         var contacts = ContactAddresses.Select(a => ActorPath.Parse($"{Protocol}://{SchedulerPaths.SystemName}@{a}/system/receptionist")).ToImmutableHashSet();
         _clusterClient = _client.ActorOf(ClusterClient.Props(
             ClusterClientSettings.Create(_client).WithInitialContacts(contacts)), "scheduler-client-" + Guid.NewGuid().ToString("N")[..6]);
+        _senders = new RequestSenders(_client, _clusterClient);
     }
 
     public async ValueTask DisposeAsync()
@@ -224,6 +227,7 @@ public sealed partial class TestCluster : IAsyncDisposable
         }
         else if (_clusterClient is not null && _client is not null)
         {
+            _senders.Stop();
             _client.Stop(_clusterClient);
         }
 

@@ -1,5 +1,7 @@
 using Akka.Actor;
+using Microsoft.Extensions.Time.Testing;
 using Scheduler.Agent.Journal;
+using Scheduler.Agent.Link;
 using Scheduler.Agent.Processes;
 using Scheduler.Agent.Tests.Support;
 using Scheduler.Agent.Tasks;
@@ -33,14 +35,14 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
     /// Nothing listens at the master's address: registration and heartbeats go nowhere, and a long
     /// unreachable-after keeps the agent registered for the whole spec.
     /// </summary>
-    private IActorRef StartAgent(string name)
+    private IActorRef StartAgent(string name, string extraHocon = "", TimeProvider? time = null)
     {
         var settings = AgentTestSystem.Settings(_dir, """
             scheduler.agent.masters = ["127.0.0.1:9"]
             scheduler.unreachable-after = 5m
             scheduler.agent.reconnect-window = infinite
-            """);
-        return Sys.ActorOf(AgentActor.Props(settings, _identity, new AgentRuntime(), TimeProvider.System), name);
+            """ + extraHocon);
+        return Sys.ActorOf(AgentActor.Props(settings, _identity, new AgentRuntime(), time ?? TimeProvider.System), name);
     }
 
     private TaskSpec Touch(string id) =>
@@ -105,6 +107,61 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         await Task.Delay(500); // an absence can only be seen by waiting: a second run would have appended by now
 
         Assert.Single(await File.ReadAllLinesAsync(runs));
+    }
+
+    private const string FindMasterAfterOneSecond = """
+
+        scheduler.heartbeat-interval = 200ms
+        scheduler.agent.find-master-after = 1s
+        """;
+
+    private async Task<bool> HasClientAsync(string agent, int generation)
+    {
+        try
+        {
+            await Sys.ActorSelection($"/user/{agent}/master-client/{MasterClientActor.ClientName(generation)}").ResolveOne(TimeSpan.FromSeconds(1));
+            return true;
+        }
+        catch (ActorNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
+    public async Task An_agent_no_master_answers_should_look_for_one_again_with_a_new_ClusterClient_each_find_master_after()
+    {
+        // Nothing listens at the master's address. ClusterClient's own detector (a backstop of 30 s) never notices a
+        // receptionist it never reached; the agent's silence rule replaces the client (an HA cluster's other master
+        // is found this way when the one the client used dies).
+        StartAgent("agent-lonely", FindMasterAfterOneSecond);
+
+        await AwaitConditionAsync(() => HasClientAsync("agent-lonely", 3), TimeSpan.FromSeconds(15));
+        Assert.False(await HasClientAsync("agent-lonely", 1));
+    }
+
+    [Fact]
+    public async Task An_agent_a_master_answers_should_keep_its_ClusterClient_and_replace_it_once_the_master_is_silent()
+    {
+        // The agent's clock is a fake one that moves only here; its link check still runs every 200 ms.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var agent = StartAgent("agent-answered", FindMasterAfterOneSecond, time);
+        agent.Tell(Registered(1));
+        // Eight times find-master-after of master heartbeats, one per 0.4 s of the agent's clock: even a link check
+        // queued before a heartbeat and handled after the next step sees at most 0.8 s of silence.
+        for (var i = 0; i < 20; i++)
+        {
+            agent.Tell(new MasterHeartbeat(1, 0));
+            time.Advance(TimeSpan.FromMilliseconds(400));
+            await Task.Delay(50);
+        }
+
+        await Task.Delay(500); // link checks on the last heartbeat's clock
+        Assert.True(await HasClientAsync("agent-answered", 1));
+        Assert.False(await HasClientAsync("agent-answered", 2));
+
+        time.Advance(TimeSpan.FromSeconds(1.5));
+        await AwaitConditionAsync(() => HasClientAsync("agent-answered", 2), TimeSpan.FromSeconds(15));
     }
 
     [Fact]

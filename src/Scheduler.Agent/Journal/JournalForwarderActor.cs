@@ -23,7 +23,7 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
 
     private readonly AgentSettings _settings;
     private readonly AgentIdentity _identity;
-    private readonly IActorRef _clusterClient;
+    private readonly IActorRef _masterClient;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TaskEventReader _reader;
     /// <summary>The Master's adopted offset as far as the batches in flight are concerned: the first of them starts here.</summary>
@@ -38,17 +38,17 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
     private long _generation;
     private long? _reportedEnd;
 
-    public JournalForwarderActor(AgentSettings settings, AgentIdentity identity, IActorRef clusterClient, TaskEventReader reader)
+    public JournalForwarderActor(AgentSettings settings, AgentIdentity identity, IActorRef masterClient, TaskEventReader reader)
     {
         _settings = settings;
         _identity = identity;
-        _clusterClient = clusterClient;
+        _masterClient = masterClient;
         _reader = reader;
         Paused();
     }
 
-    public static Props Props(AgentSettings settings, AgentIdentity identity, IActorRef clusterClient, TaskEventReader reader) =>
-        Akka.Actor.Props.Create(() => new JournalForwarderActor(settings, identity, clusterClient, reader));
+    public static Props Props(AgentSettings settings, AgentIdentity identity, IActorRef masterClient, TaskEventReader reader) =>
+        Akka.Actor.Props.Create(() => new JournalForwarderActor(settings, identity, masterClient, reader));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -153,7 +153,7 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
                 if (_reportedEnd != _cursor)
                 {
                     _reportedEnd = _cursor;
-                    _clusterClient.Tell(Send(new AgentCaughtUp(_settings.Name, _identity.JournalId, _identity.Incarnation, _cursor)));
+                    _masterClient.Tell(Send(new AgentCaughtUp(_settings.Name, _identity.JournalId, _identity.Incarnation, _cursor)));
                 }
 
                 SchedulePoll();
@@ -163,7 +163,7 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
         }
 
         var to = batch[^1].Offset;
-        _clusterClient.Tell(Send(new AgentEventBatch(_settings.Name, _identity.JournalId, _identity.Incarnation, _sentTo, to, batch)));
+        _masterClient.Tell(Send(new AgentEventBatch(_settings.Name, _identity.JournalId, _identity.Incarnation, _sentTo, to, batch)));
         _inFlight.Enqueue(to);
         _sentTo = to;
         if (_inFlight.Count == 1)
