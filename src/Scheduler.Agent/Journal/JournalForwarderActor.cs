@@ -21,6 +21,13 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
     /// </summary>
     public const int MaxBatchesInFlight = 4;
 
+    /// <summary>
+    /// The longest wait between two reports of an unchanged journal end. The report is repeated only in case one was
+    /// lost (the Master couples the agent on it); every 3 s from every idle agent, it was a sixth of what an idle agent
+    /// cost the master, so the wait doubles from the ack timeout up to this while the end stays the same.
+    /// </summary>
+    public static readonly TimeSpan MaxReportInterval = TimeSpan.FromMinutes(1);
+
     private readonly AgentSettings _settings;
     private readonly AgentIdentity _identity;
     private readonly IActorRef _masterClient;
@@ -36,7 +43,11 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
     private readonly Queue<long> _inFlight = new();
     private bool _loading;
     private long _generation;
+    /// <summary>The end reported since the last repeat was due (null: report it at the next poll).</summary>
     private long? _reportedEnd;
+    /// <summary>The end last reported, and the wait before repeating it.</summary>
+    private long? _lastReportedEnd;
+    private TimeSpan _reportInterval;
 
     public JournalForwarderActor(AgentSettings settings, AgentIdentity identity, IActorRef masterClient, TaskEventReader reader)
     {
@@ -80,7 +91,11 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
         });
         Receive<Loaded>(OnLoaded);
         Receive<EventsAdopted>(OnAdopted);
-        Receive<ReportEndAgain>(_ => _reportedEnd = null);
+        Receive<ReportEndAgain>(_ =>
+        {
+            _reportedEnd = null;
+            RepeatReportAfter(_reportInterval * 2 < MaxReportInterval ? _reportInterval * 2 : MaxReportInterval);
+        });
         Receive<AckTimedOut>(t =>
         {
             if (t.Generation == _generation && _inFlight.Count > 0)
@@ -96,9 +111,8 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
     {
         StartOver(resume.FromOffset);
         _reportedEnd = null;
+        _lastReportedEnd = null;
         Timers.CancelAll();
-        // A report of the journal end may be lost like any message; it is repeated now and then.
-        Timers.StartPeriodicTimer("report-end", ReportEndAgain.Instance, _settings.ReplayAckTimeout);
         Become(Forwarding);
         Load();
     }
@@ -152,7 +166,14 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
             {
                 if (_reportedEnd != _cursor)
                 {
+                    if (_lastReportedEnd != _cursor)
+                    {
+                        // A new end: a lost report of it is repeated soon, then less and less often.
+                        RepeatReportAfter(_settings.ReplayAckTimeout);
+                    }
+
                     _reportedEnd = _cursor;
+                    _lastReportedEnd = _cursor;
                     _masterClient.Tell(Send(new AgentCaughtUp(_settings.Name, _identity.JournalId, _identity.Incarnation, _cursor)));
                 }
 
@@ -206,6 +227,13 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
         // Otherwise the Master ignored a batch that did not continue at its cursor (the one before it was lost) or this
         // answer is late: the batches behind it are ignored too, and when the acknowledgement is overdue forwarding starts
         // again where the Master last said it is (not on every such answer, which would send the window again each time).
+    }
+
+    /// <summary>A report of the journal end may be lost like any message: it is repeated after <paramref name="wait"/>.</summary>
+    private void RepeatReportAfter(TimeSpan wait)
+    {
+        _reportInterval = wait;
+        Timers.StartSingleTimer("report-end", ReportEndAgain.Instance, wait);
     }
 
     private void SchedulePoll() => Timers.StartSingleTimer("poll", new Poll(_generation), _settings.ReplayPollInterval);
