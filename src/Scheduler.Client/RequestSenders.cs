@@ -12,9 +12,9 @@ namespace Scheduler.Client;
 /// <para>
 /// Why not <c>clusterClient.Ask</c>: the master's receptionist makes a response tunnel — an actor, built from a compiled
 /// expression, kept 30 s — for every sender it has not seen, and Ask's temporary actor is a new sender for every request.
-/// At 150 requests a second that was a tunnel per request, thousands alive at once, 1–2 ms of CPU per task in the throughput benchmark
-/// (docs/decisions.md). With these senders the receptionist keeps one tunnel per request that was ever in flight at
-/// the same time as others.
+/// At 150 requests a second that was a tunnel per request, thousands alive at once: 1–2 ms of CPU per task in the
+/// throughput benchmark (docs/decisions.md). With these senders the receptionist keeps one tunnel per request that was
+/// ever in flight at the same time as others.
 /// </para>
 /// A sender whose request timed out or was cancelled is stopped, never reused: its late answer cannot reach the next
 /// request. The masters answer every request once, so an idle sender's next message is its next request's answer.

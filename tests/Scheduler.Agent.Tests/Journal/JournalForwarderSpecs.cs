@@ -94,12 +94,16 @@ public sealed class JournalForwarderSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.InRange(repeats, 1, 5);
 
         // A new end is reported, and a report of it lost is repeated after the ack timeout again, not after 3.2 s.
-        await AgentTestSystem.JournalFailedStartAsync(Sys, _dir, "t2"); // offsets 3–4
-        // (A repeat of the old end may still come first.)
-        var batch = (AgentEventBatch)((ClusterClient.Send)await master.FishForMessageAsync(m => m is ClusterClient.Send { Message: AgentEventBatch })).Message;
-        Assert.Equal((2L, 4L), (batch.AfterOffset, batch.ToOffset));
-        forwarder.Tell(new EventsAdopted(1, JournalId, 4));
-        Assert.Equal(4, (await NextAsync<AgentCaughtUp>(master)).JournalEnd);
+        await AgentTestSystem.JournalFailedStartAsync(Sys, _dir, "t2"); // offsets 3–4: one batch, or two if read between
+        for (long adopted = 2; adopted < 4;)
+        {
+            // (A repeat of the old end may still come first.)
+            var batch = (AgentEventBatch)((ClusterClient.Send)await master.FishForMessageAsync(m => m is ClusterClient.Send { Message: AgentEventBatch })).Message;
+            adopted = batch.ToOffset;
+            forwarder.Tell(new EventsAdopted(1, JournalId, adopted));
+        }
+
+        await master.FishForMessageAsync(m => m is ClusterClient.Send { Message: AgentCaughtUp { JournalEnd: 4 } });
         Assert.Equal(4, (await NextAsync<AgentCaughtUp>(master, TimeSpan.FromSeconds(2.5))).JournalEnd);
     }
 
