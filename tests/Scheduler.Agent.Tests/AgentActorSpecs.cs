@@ -147,13 +147,15 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var agent = StartAgent("agent-answered", FindMasterAfterOneSecond, time);
         agent.Tell(Registered(1));
-        // Eight times find-master-after of master heartbeats, one per 0.4 s of the agent's clock: even a link check
-        // queued before a heartbeat and handled after the next step sees at most 0.8 s of silence.
+        // Eight times find-master-after of master heartbeats, one per 0.4 s of the agent's clock. The clock moves only
+        // once the agent has handled the heartbeat (Identify is answered in mailbox order), so no link check, however
+        // late, sees more than 0.4 s of silence.
         for (var i = 0; i < 20; i++)
         {
             agent.Tell(new MasterHeartbeat(1, 0));
+            await agent.Ask<ActorIdentity>(new Identify(i), TimeSpan.FromSeconds(10));
             time.Advance(TimeSpan.FromMilliseconds(400));
-            await Task.Delay(50);
+            await Task.Delay(20); // link checks run on the moved clock too
         }
 
         await Task.Delay(500); // link checks on the last heartbeat's clock
