@@ -140,19 +140,26 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.False(await HasClientAsync("agent-lonely", 1));
     }
 
-    [Fact]
-    public async Task An_agent_a_master_answers_should_keep_its_ClusterClient_and_replace_it_once_the_master_is_silent()
+    [Theory]
+    [InlineData(false)] // registered: master heartbeats
+    [InlineData(true)] // unregistered: a master refusing the registration answers too
+    public async Task An_agent_a_master_answers_should_keep_its_ClusterClient_and_replace_it_once_the_master_is_silent(bool refused)
     {
         // The agent's clock is a fake one that moves only here; its link check still runs every 200 ms.
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var agent = StartAgent("agent-answered", FindMasterAfterOneSecond, time);
-        agent.Tell(Registered(1));
-        // Eight times find-master-after of master heartbeats, one per 0.4 s of the agent's clock. The clock moves only
-        // once the agent has handled the heartbeat (Identify is answered in mailbox order), so no link check, however
+        object answer = refused ? new AgentRegistrationRefused("a1", _identity.Incarnation, "refused in a spec") : new MasterHeartbeat(1, 0);
+        if (!refused)
+        {
+            agent.Tell(Registered(1));
+        }
+
+        // Eight times find-master-after of master answers, one per 0.4 s of the agent's clock. The clock moves only
+        // once the agent has handled the answer (Identify is answered in mailbox order), so no link check, however
         // late, sees more than 0.4 s of silence.
         for (var i = 0; i < 20; i++)
         {
-            agent.Tell(new MasterHeartbeat(1, 0));
+            agent.Tell(answer);
             await agent.Ask<ActorIdentity>(new Identify(i), TimeSpan.FromSeconds(10));
             time.Advance(TimeSpan.FromMilliseconds(400));
             await Task.Delay(20); // link checks run on the moved clock too

@@ -78,6 +78,23 @@ public sealed class RequestSendersSpecs(ITestOutputHelper output) : Akka.TestKit
         Assert.Single(answered.Distinct());
     }
 
+    [Fact]
+    public async Task Stop_should_stop_the_idle_senders()
+    {
+        var clusterClient = CreateTestProbe();
+        var senders = new RequestSenders(Sys, clusterClient);
+        var asked = senders.AskAsync(GetStatus.Instance, TimeSpan.FromSeconds(10), CancellationToken.None);
+        clusterClient.ExpectMsg<ClusterClient.Send>();
+        var sender = clusterClient.LastSender;
+        sender.Tell(new RequestFailed(ErrorCode.Unavailable, "answer"));
+        await asked;
+        Watch(sender);
+
+        senders.Stop();
+
+        ExpectTerminated(sender);
+    }
+
     /// <summary>The master's receptionist's response tunnels to senders of the client's ActorSystem.</summary>
     private static async Task<int> ClientTunnelsAsync(ActorSystem master)
     {

@@ -43,11 +43,11 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
     private readonly Queue<long> _inFlight = new();
     private bool _loading;
     private long _generation;
-    /// <summary>The end reported since the last repeat was due (null: report it at the next poll).</summary>
+    /// <summary>The journal end last reported to the Master (null: none since forwarding resumed).</summary>
     private long? _reportedEnd;
-    /// <summary>The end last reported, and the wait before repeating it.</summary>
-    private long? _lastReportedEnd;
-    private TimeSpan _reportInterval;
+    /// <summary>Report the end again at the next poll although it did not change (a report may have been lost).</summary>
+    private bool _repeatDue;
+    private TimeSpan _reportWait;
 
     public JournalForwarderActor(AgentSettings settings, AgentIdentity identity, IActorRef masterClient, TaskEventReader reader)
     {
@@ -93,8 +93,8 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
         Receive<EventsAdopted>(OnAdopted);
         Receive<ReportEndAgain>(_ =>
         {
-            _reportedEnd = null;
-            RepeatReportAfter(_reportInterval * 2 < MaxReportInterval ? _reportInterval * 2 : MaxReportInterval);
+            _repeatDue = true;
+            RepeatReportAfter(NextReportWait(_reportWait));
         });
         Receive<AckTimedOut>(t =>
         {
@@ -111,7 +111,7 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
     {
         StartOver(resume.FromOffset);
         _reportedEnd = null;
-        _lastReportedEnd = null;
+        _repeatDue = false;
         Timers.CancelAll();
         Become(Forwarding);
         Load();
@@ -164,16 +164,16 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
             // are in flight their acknowledgements say more (and load again).
             if (_inFlight.Count == 0)
             {
-                if (_reportedEnd != _cursor)
+                if (_reportedEnd != _cursor || _repeatDue)
                 {
-                    if (_lastReportedEnd != _cursor)
+                    if (_reportedEnd != _cursor)
                     {
                         // A new end: a lost report of it is repeated soon, then less and less often.
                         RepeatReportAfter(_settings.ReplayAckTimeout);
                     }
 
                     _reportedEnd = _cursor;
-                    _lastReportedEnd = _cursor;
+                    _repeatDue = false;
                     _masterClient.Tell(Send(new AgentCaughtUp(_settings.Name, _identity.JournalId, _identity.Incarnation, _cursor)));
                 }
 
@@ -232,9 +232,12 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
     /// <summary>A report of the journal end may be lost like any message: it is repeated after <paramref name="wait"/>.</summary>
     private void RepeatReportAfter(TimeSpan wait)
     {
-        _reportInterval = wait;
+        _reportWait = wait;
         Timers.StartSingleTimer("report-end", ReportEndAgain.Instance, wait);
     }
+
+    /// <summary>The wait before the next repeat of an unchanged end: twice the last, at most <see cref="MaxReportInterval"/>.</summary>
+    public static TimeSpan NextReportWait(TimeSpan wait) => wait * 2 < MaxReportInterval ? wait * 2 : MaxReportInterval;
 
     private void SchedulePoll() => Timers.StartSingleTimer("poll", new Poll(_generation), _settings.ReplayPollInterval);
 

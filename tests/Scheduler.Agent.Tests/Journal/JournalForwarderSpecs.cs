@@ -29,13 +29,17 @@ public sealed class JournalForwarderSpecs : Akka.TestKit.Xunit2.TestKit
     private AgentSettings Settings(TimeSpan ackTimeout) =>
         AgentTestSystem.Settings(_dir, $"scheduler.agent {{ replay-batch-events = 2, replay-ack-timeout = {ackTimeout.TotalMilliseconds}ms }}");
 
+    /// <summary>A forwarder for journal <see cref="JournalId"/> with <paramref name="master"/> in the cluster client's place.</summary>
+    private IActorRef StartForwarder(IActorRef master, TimeSpan ackTimeout) =>
+        Sys.ActorOf(JournalForwarderActor.Props(Settings(ackTimeout), new AgentIdentity(JournalId, 1), master, TaskEventReader.Of(Sys)));
+
     [Fact]
     public async Task Batches_should_go_out_ahead_of_the_acknowledgements_up_to_the_window_and_continue_as_they_come()
     {
         await JournalTasksAsync(6); // offsets 1–12: six batches
         var master = CreateTestProbe();
         // No acknowledgement is overdue during the spec: every batch sent again comes from the window alone.
-        var forwarder = Sys.ActorOf(JournalForwarderActor.Props(Settings(TimeSpan.FromMinutes(1)), new AgentIdentity(JournalId, 1), master, TaskEventReader.Of(Sys)));
+        var forwarder = StartForwarder(master, TimeSpan.FromMinutes(1));
 
         forwarder.Tell(new ResumeForwarding(0));
         Assert.Equal([(0L, 2L), (2L, 4L), (4L, 6L), (6L, 8L)], await BatchesAsync(master, 4));
@@ -52,7 +56,7 @@ public sealed class JournalForwarderSpecs : Akka.TestKit.Xunit2.TestKit
     {
         await JournalTasksAsync(3);
         var master = CreateTestProbe();
-        var forwarder = Sys.ActorOf(JournalForwarderActor.Props(Settings(TimeSpan.FromSeconds(10)), new AgentIdentity(JournalId, 1), master, TaskEventReader.Of(Sys)));
+        var forwarder = StartForwarder(master, TimeSpan.FromSeconds(10));
 
         forwarder.Tell(new ResumeForwarding(0));
         Assert.Equal([(0L, 2L), (2L, 4L), (4L, 6L)], await BatchesAsync(master, 3));
@@ -68,7 +72,7 @@ public sealed class JournalForwarderSpecs : Akka.TestKit.Xunit2.TestKit
     {
         await JournalTasksAsync(3);
         var master = CreateTestProbe();
-        var forwarder = Sys.ActorOf(JournalForwarderActor.Props(Settings(TimeSpan.FromMinutes(1)), new AgentIdentity(JournalId, 1), master, TaskEventReader.Of(Sys)));
+        var forwarder = StartForwarder(master, TimeSpan.FromMinutes(1));
 
         forwarder.Tell(new ResumeForwarding(0));
         Assert.Equal([(0L, 2L), (2L, 4L), (4L, 6L)], await BatchesAsync(master, 3));
@@ -84,7 +88,7 @@ public sealed class JournalForwarderSpecs : Akka.TestKit.Xunit2.TestKit
     {
         await JournalTasksAsync(1); // offsets 1–2
         var master = CreateTestProbe();
-        var forwarder = Sys.ActorOf(JournalForwarderActor.Props(Settings(TimeSpan.FromMilliseconds(200)), new AgentIdentity(JournalId, 1), master, TaskEventReader.Of(Sys)));
+        var forwarder = StartForwarder(master, TimeSpan.FromMilliseconds(200));
 
         forwarder.Tell(new ResumeForwarding(2)); // the Master has it all
         Assert.Equal(2, (await NextAsync<AgentCaughtUp>(master)).JournalEnd);
@@ -106,6 +110,13 @@ public sealed class JournalForwarderSpecs : Akka.TestKit.Xunit2.TestKit
         await master.FishForMessageAsync(m => m is ClusterClient.Send { Message: AgentCaughtUp { JournalEnd: 4 } });
         Assert.Equal(4, (await NextAsync<AgentCaughtUp>(master, TimeSpan.FromSeconds(2.5))).JournalEnd);
     }
+
+    [Theory]
+    [InlineData(3, 6)]
+    [InlineData(40, 60)] // a minute at most
+    [InlineData(60, 60)]
+    public void The_wait_before_repeating_an_unchanged_end_should_double_up_to_a_minute(int seconds, int nextSeconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(nextSeconds), JournalForwarderActor.NextReportWait(TimeSpan.FromSeconds(seconds)));
 
     /// <summary>How many journal-end reports reach <paramref name="master"/> within <paramref name="period"/>.</summary>
     private static async Task<int> ReportsWithinAsync(Akka.TestKit.TestProbe master, TimeSpan period)
