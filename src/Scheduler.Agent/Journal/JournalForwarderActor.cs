@@ -138,8 +138,8 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
 
         _loading = true;
         var (generation, after) = (_generation, _sentTo);
-        Task.Run(() => _reader.Read(after, _settings.ReplayBatchEvents, _settings.ReplayBatchBytes))
-            .PipeTo(Self, success: events => new Loaded(generation, events), failure: e => new Loaded(generation, [], e));
+        Task.Run(() => _reader.ReadEncoded(after, _settings.ReplayBatchEvents, _settings.ReplayBatchBytes))
+            .PipeTo(Self, success: events => new Loaded(generation, events), failure: e => new Loaded(generation, EncodedTaskEvents.Empty, e));
     }
 
     private void OnLoaded(Loaded loaded)
@@ -183,7 +183,7 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var to = batch[^1].Offset;
+        var to = batch.LastOffset;
         _masterClient.Tell(Send(new AgentEventBatch(_settings.Name, _identity.JournalId, _identity.Incarnation, _sentTo, to, batch)));
         _inFlight.Enqueue(to);
         _sentTo = to;
@@ -243,7 +243,7 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
 
     private static ClusterClient.Send Send(object message) => new(SchedulerPaths.SchedulerService, message);
 
-    private sealed record Loaded(long Generation, IReadOnlyList<JournaledTaskEvent> Events, Exception? Failure = null) : INoSerializationVerificationNeeded;
+    private sealed record Loaded(long Generation, EncodedTaskEvents Events, Exception? Failure = null) : INoSerializationVerificationNeeded;
 
     private sealed record Poll(long Generation) : INoSerializationVerificationNeeded;
 

@@ -11,9 +11,6 @@ namespace Scheduler.Agent.Journal;
 /// </summary>
 public sealed class TaskEventReader(string path, Akka.Serialization.Serialization serialization)
 {
-    /// <summary>What one event adds to a batch besides its serialized bytes: its offset and envelope on the wire.</summary>
-    public const int EnvelopeBytes = 64;
-
     private static readonly string Tag = AgentJournalFile.TagsColumn([SchedulerPaths.TaskEventTag]);
 
     private readonly AgentJournalFile.Opener _file = new(path);
@@ -30,43 +27,60 @@ public sealed class TaskEventReader(string path, Akka.Serialization.Serializatio
             return all;
         });
 
-    /// <summary>
-    /// The task events after <paramref name="afterOffset"/>, at most <paramref name="maxEvents"/> and, beyond the first,
-    /// no more than <paramref name="maxBytes"/> serialized (so a batch fits Akka.Remote's frame).
-    /// </summary>
-    public IReadOnlyList<JournaledTaskEvent> Read(long afterOffset, int maxEvents, int maxBytes = int.MaxValue)
+    /// <summary>The task events after <paramref name="afterOffset"/>, at most <paramref name="maxEvents"/>.</summary>
+    public IReadOnlyList<JournaledTaskEvent> Read(long afterOffset, int maxEvents)
     {
         var events = new List<JournaledTaskEvent>();
-        var bytes = 0;
         using var connection = Open();
-        using var command = connection.CreateCommand();
-        // Deleted rows belong to released tasks: the Master adopted them before it confirmed the release.
-        command.CommandText = """
-            SELECT ordering, message, manifest, identifier FROM journal
-            WHERE ordering > $after AND deleted = 0 AND instr(tags, $tag) > 0
-            ORDER BY ordering LIMIT $max
-            """;
-        command.Parameters.AddWithValue("$after", afterOffset);
-        command.Parameters.AddWithValue("$tag", Tag);
-        command.Parameters.AddWithValue("$max", maxEvents);
+        using var command = AfterOffset(connection, afterOffset, maxEvents);
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            var message = (byte[])reader[1];
-            var size = message.Length + EnvelopeBytes;
-            if (events.Count > 0 && bytes + size > maxBytes)
-            {
-                break;
-            }
-
-            bytes += size;
-            if (Deserialize(message, reader) is { } e)
+            if (Deserialize((byte[])reader[1], reader) is { } e)
             {
                 events.Add(new JournaledTaskEvent(reader.GetInt64(0), e));
             }
         }
 
         return events;
+    }
+
+    /// <summary>
+    /// The task events after <paramref name="afterOffset"/> in their wire form, for the Master: at most
+    /// <paramref name="maxEvents"/> and, beyond the first, no more than <paramref name="maxBytes"/> of JSON (so a batch
+    /// fits Akka.Remote's frame). Each event's stored bytes are copied, not deserialized (only a row another serializer
+    /// wrote is read and written again).
+    /// </summary>
+    public EncodedTaskEvents ReadEncoded(long afterOffset, int maxEvents, int maxBytes)
+    {
+        var events = new EncodedTaskEvents.Builder();
+        using var connection = Open();
+        using var command = AfterOffset(connection, afterOffset, maxEvents);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var offset = reader.GetInt64(0);
+            var message = (byte[])reader[1];
+            var type = EncodedTaskEvents.Builder.StoredType(reader.GetInt32(3), Manifest(reader));
+            if (type is null)
+            {
+                if (Deserialize(message, reader) is not { } e)
+                {
+                    continue;
+                }
+
+                (type, message) = (e.GetType(), EncodedTaskEvents.Builder.Serialize(e));
+            }
+
+            if (events.Count > 0 && events.Bytes + events.SizeOf(offset, type, message.Length) > maxBytes)
+            {
+                break;
+            }
+
+            events.Add(offset, type, message);
+        }
+
+        return events.Build();
     }
 
     /// <summary>
@@ -118,9 +132,27 @@ public sealed class TaskEventReader(string path, Akka.Serialization.Serializatio
         }
     }
 
+    /// <summary>The task event rows after <paramref name="afterOffset"/> (offset, message, manifest, serializer id), at most <paramref name="max"/>.</summary>
+    private static Microsoft.Data.Sqlite.SqliteCommand AfterOffset(Microsoft.Data.Sqlite.SqliteConnection connection, long afterOffset, int max)
+    {
+        var command = connection.CreateCommand();
+        // Deleted rows belong to released tasks: the Master adopted them before it confirmed the release.
+        command.CommandText = """
+            SELECT ordering, message, manifest, identifier FROM journal
+            WHERE ordering > $after AND deleted = 0 AND instr(tags, $tag) > 0
+            ORDER BY ordering LIMIT $max
+            """;
+        command.Parameters.AddWithValue("$after", afterOffset);
+        command.Parameters.AddWithValue("$tag", Tag);
+        command.Parameters.AddWithValue("$max", max);
+        return command;
+    }
+
+    private static string Manifest(Microsoft.Data.Sqlite.SqliteDataReader reader) => reader.IsDBNull(2) ? "" : reader.GetString(2);
+
     /// <summary><paramref name="message"/> (column 1 of the row) by the row's manifest and serializer id (columns 2, 3), if a task event.</summary>
     private ITaskEvent? Deserialize(byte[] message, Microsoft.Data.Sqlite.SqliteDataReader reader) =>
-        serialization.Deserialize(message, reader.GetInt32(3), reader.IsDBNull(2) ? "" : reader.GetString(2)) as ITaskEvent;
+        serialization.Deserialize(message, reader.GetInt32(3), Manifest(reader)) as ITaskEvent;
 
     private Microsoft.Data.Sqlite.SqliteConnection Open() => _file.Open();
 }

@@ -101,6 +101,9 @@ public static class MessageManifests
             ? manifest
             : throw new ArgumentException($"{type.FullName} has no manifest in {nameof(MessageManifests)}; add one.", nameof(type));
 
+    public static bool TryTypeOf(string manifest, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Type? type) =>
+        ByManifest.TryGetValue(manifest, out type);
+
     public static Type TypeOf(string manifest) =>
         ByManifest.TryGetValue(manifest, out var type)
             ? type

@@ -55,6 +55,7 @@ public sealed class SchedulerSerializer : SerializerWithStringManifest
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         };
         options.Converters.Add(new JsonStringEnumConverter());
+        options.Converters.Add(new JournaledTaskEventsConverter());
         foreach (var converter in extra)
         {
             options.Converters.Add(converter);

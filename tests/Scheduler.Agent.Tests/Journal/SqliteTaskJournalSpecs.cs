@@ -139,6 +139,51 @@ public sealed class SqliteTaskJournalSpecs : IDisposable
         Assert.Equal(["TaskFailedToStart t1"], reader.LastEventOfEachTask().Select(e => $"{e.GetType().Name} {e.TaskId}"));
     }
 
+    [Fact]
+    public async Task The_forwarders_read_should_copy_stored_events_into_batches_that_fit_the_byte_limit()
+    {
+        await using var system = new TestSystem(AgentTestSystem.Setup(_dir));
+        foreach (var id in new[] { "t1", "t2", "t3" })
+        {
+            await system.FailToStartAsync(id, _dir);
+        }
+
+        // A row another serializer wrote (Akka's default, id 1) is read and written again; the others are copied.
+        var newtonsoft = new Akka.Serialization.NewtonSoftJsonSerializer((ExtendedActorSystem)system.System);
+        Assert.Equal(1, newtonsoft.Identifier);
+        using (var connection = AgentJournalFile.Open(JournalPath))
+        using (var update = connection.CreateCommand())
+        {
+            update.CommandText = "UPDATE journal SET message = $m, identifier = 1, manifest = '' WHERE ordering = 4";
+            update.Parameters.AddWithValue("$m", newtonsoft.ToBinary(new TaskFailedToStart("t2", "changed", DateTimeOffset.UnixEpoch)));
+            update.ExecuteNonQuery();
+        }
+
+        var reader = TaskEventReader.Of(system.System);
+        var all = reader.ReadEncoded(0, 100, int.MaxValue);
+        Assert.Equal(
+            reader.ReadAll().Select(e => (e.Offset, e.Event.GetType(), e.Event.TaskId)),
+            all.Select(e => (e.Offset, e.Event.GetType(), e.Event.TaskId)));
+        Assert.Equal(new TaskFailedToStart("t2", "changed", DateTimeOffset.UnixEpoch), all[3].Event);
+
+        // A batch stops before the event that would take it past the limit; the first event always goes.
+        var limit = all.Json.Length * 3 / 6;
+        var first = reader.ReadEncoded(0, 100, limit);
+        Assert.InRange(first.Json.Length, 1, limit);
+        Assert.InRange(first.Count, 2, 4);
+        Assert.Single(reader.ReadEncoded(0, 100, 10));
+        Assert.Equal([5L, 6L], reader.ReadEncoded(4, 100, int.MaxValue).Select(e => e.Offset));
+
+        // A damaged row is named, not sent on to the Master.
+        using (var connection = AgentJournalFile.Open(JournalPath))
+        {
+            AgentJournalFile.Execute(connection, "UPDATE journal SET message = X'7B7B' WHERE ordering = 5");
+        }
+
+        var error = Assert.Throws<InvalidDataException>(() => reader.ReadEncoded(4, 100, int.MaxValue));
+        Assert.StartsWith("The journal's event at offset 5 (TaskAccepted, 2 bytes) cannot be forwarded", error.Message);
+    }
+
     /// <summary>Runs <paramref name="enqueue"/> while another connection holds the file's write lock, then lets the writer go.</summary>
     private async Task<IReadOnlyList<Task>> WhileLockedAsync(Func<IReadOnlyList<Task>> enqueue)
     {
