@@ -42,6 +42,8 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
     /// <summary>The ends of the batches sent and not acknowledged, oldest first.</summary>
     private readonly Queue<long> _inFlight = new();
     private bool _loading;
+    /// <summary>Events were committed since the last read started: an empty read does not mean caught up.</summary>
+    private bool _journaledSinceRead;
     private long _generation;
     /// <summary>The journal end last reported to the Master (null: none since forwarding resumed).</summary>
     private long? _reportedEnd;
@@ -63,10 +65,15 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(TaskEventsJournaled));
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
     private void Paused()
     {
         Receive<ResumeForwarding>(Resume);
         Receive<PauseForwarding>(_ => { });
+        Receive<TaskEventsJournaled>(_ => { });
         Receive<EventsAdopted>(_ => { });
         Receive<Loaded>(_ => { });
         Receive<Poll>(_ => { });
@@ -88,6 +95,11 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
             {
                 Load();
             }
+        });
+        Receive<TaskEventsJournaled>(_ =>
+        {
+            _journaledSinceRead = true;
+            Load();
         });
         Receive<Loaded>(OnLoaded);
         Receive<EventsAdopted>(OnAdopted);
@@ -137,6 +149,7 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
         }
 
         _loading = true;
+        _journaledSinceRead = false;
         var (generation, after) = (_generation, _sentTo);
         Task.Run(() => _reader.ReadEncoded(after, _settings.ReplayBatchEvents, _settings.ReplayBatchBytes))
             .PipeTo(Self, success: events => new Loaded(generation, events), failure: e => new Loaded(generation, EncodedTaskEvents.Empty, e));
@@ -177,7 +190,14 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
                     _masterClient.Tell(Send(new AgentCaughtUp(_settings.Name, _identity.JournalId, _identity.Incarnation, _cursor)));
                 }
 
-                SchedulePoll();
+                if (_journaledSinceRead)
+                {
+                    Load(); // committed while this read ran: it may not have seen them
+                }
+                else
+                {
+                    SchedulePoll();
+                }
             }
 
             return;

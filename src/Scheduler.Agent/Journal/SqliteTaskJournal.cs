@@ -76,6 +76,14 @@ public sealed class SqliteTaskJournal : AsyncWriteJournal
 
         var written = rows.Count == 0 ? Task.CompletedTask : Writer.Enqueue(connection => Insert(connection, rows));
         Track(written, rows.Select(r => r.PersistenceId).Distinct().ToList());
+        if (rows.Count > 0)
+        {
+            // The forwarder reads new events as soon as they are committed instead of at its next poll.
+            var events = Context.System.EventStream;
+            written.ContinueWith(_ => events.Publish(TaskEventsJournaled.Instance), CancellationToken.None,
+                TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
         var hasRejections = rejections.Any(r => r is not null);
         return written.ContinueWith(
             t => t.IsFaulted ? throw t.Exception!.GetBaseException() : hasRejections ? (IImmutableList<Exception?>)rejections.ToImmutableList() : null!,
@@ -202,4 +210,17 @@ public sealed class SqliteTaskJournal : AsyncWriteJournal
 
     private sealed record Row(
         string PersistenceId, long SequenceNr, byte[] Message, string Tags, string Manifest, int Identifier, string? WriterUuid, long Created);
+}
+
+/// <summary>
+/// Published on the agent's event stream after events were committed to its journal: the journal forwarder reads them at
+/// once (its poll is only the backstop).
+/// </summary>
+public sealed class TaskEventsJournaled : INoSerializationVerificationNeeded
+{
+    public static TaskEventsJournaled Instance { get; } = new();
+
+    private TaskEventsJournaled()
+    {
+    }
 }

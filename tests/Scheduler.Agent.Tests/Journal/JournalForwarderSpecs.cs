@@ -26,12 +26,31 @@ public sealed class JournalForwarderSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     /// <summary>Two events per batch: each journaled task (accepted, failed to start) is one batch.</summary>
-    private AgentSettings Settings(TimeSpan ackTimeout) =>
-        AgentTestSystem.Settings(_dir, $"scheduler.agent {{ replay-batch-events = 2, replay-ack-timeout = {ackTimeout.TotalMilliseconds}ms }}");
+    private AgentSettings Settings(TimeSpan ackTimeout, TimeSpan? pollInterval) =>
+        AgentTestSystem.Settings(_dir, $"scheduler.agent {{ replay-batch-events = 2, replay-ack-timeout = {ackTimeout.TotalMilliseconds}ms }}"
+            + (pollInterval is { } poll ? $"\nscheduler.agent.replay-poll-interval = {poll.TotalMilliseconds}ms" : ""));
 
     /// <summary>A forwarder for journal <see cref="JournalId"/> with <paramref name="master"/> in the cluster client's place.</summary>
-    private IActorRef StartForwarder(IActorRef master, TimeSpan ackTimeout) =>
-        Sys.ActorOf(JournalForwarderActor.Props(Settings(ackTimeout), new AgentIdentity(JournalId, 1), master, TaskEventReader.Of(Sys)));
+    private IActorRef StartForwarder(IActorRef master, TimeSpan ackTimeout, TimeSpan? pollInterval = null) =>
+        Sys.ActorOf(JournalForwarderActor.Props(Settings(ackTimeout, pollInterval), new AgentIdentity(JournalId, 1), master, TaskEventReader.Of(Sys)));
+
+    [Fact]
+    public async Task Events_committed_while_caught_up_should_be_forwarded_at_once_not_at_the_next_poll()
+    {
+        await JournalTasksAsync(1); // offsets 1–2
+        var master = CreateTestProbe();
+        var forwarder = StartForwarder(master, TimeSpan.FromMinutes(1), pollInterval: TimeSpan.FromMinutes(10));
+        forwarder.Tell(new ResumeForwarding(2));
+        Assert.Equal(2, (await NextAsync<AgentCaughtUp>(master)).JournalEnd); // caught up: the next poll is in 10 minutes
+
+        for (var i = 2; i <= 4; i++)
+        {
+            await AgentTestSystem.JournalFailedStartAsync(Sys, _dir, $"t{i}");
+            var batch = (AgentEventBatch)((ClusterClient.Send)await master.FishForMessageAsync(
+                m => m is ClusterClient.Send { Message: AgentEventBatch b } && b.ToOffset == i * 2, TimeSpan.FromSeconds(5))).Message;
+            forwarder.Tell(new EventsAdopted(1, JournalId, batch.ToOffset));
+        }
+    }
 
     [Fact]
     public async Task Batches_should_go_out_ahead_of_the_acknowledgements_up_to_the_window_and_continue_as_they_come()
