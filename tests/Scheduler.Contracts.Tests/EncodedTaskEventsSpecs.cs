@@ -65,6 +65,11 @@ public sealed class EncodedTaskEventsSpecs : IDisposable
         var expected = Serializer.ToBinary(new AgentEventBatch("a1", "j1", 2, 999, events[^1].Offset, objects));
 
         Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(sent));
+        // And equal to what a release before the encoded lists wrote (the plain collection converter): old masters read it.
+        var before = new System.Text.Json.JsonSerializerOptions(SchedulerSerializer.CreateOptions());
+        before.Converters.Remove(before.Converters.OfType<JournaledTaskEventsConverter>().Single());
+        var previousRelease = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new AgentEventBatch("a1", "j1", 2, 999, events[^1].Offset, objects), before);
+        Assert.Equal(Encoding.UTF8.GetString(previousRelease), Encoding.UTF8.GetString(sent));
         var back = (AgentEventBatch)Serializer.FromBinary(sent, "ag.events");
         Assert.Equal(objects.Select(e => (e.Offset, e.Event.GetType())), back.Events.Select(e => (e.Offset, e.Event.GetType())));
         Assert.Equal(new TaskKilled("t-1", "by user", 137, At, ByReconnectWindow: true), back.Events[4].Event);
