@@ -22,6 +22,7 @@ public sealed class AgentSettingsSpecs
         Assert.Equal(Path.GetFullPath("./data/agent"), settings.DataDir);
         Assert.Equal(Path.Combine(settings.DataDir, "journal.db"), settings.JournalPath);
         Assert.Equal(96_000, settings.ReplayBatchBytes);
+        Assert.Equal(TimeSpan.FromSeconds(1), settings.ReplayPollInterval); // a backstop: new events are forwarded on commit
         Assert.Equal((TimeSpan.FromDays(7), TimeSpan.FromMinutes(10)), (settings.Retention, settings.ReleaseInterval));
     }
 

@@ -173,31 +173,10 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
         var batch = loaded.Events;
         if (batch.Count == 0)
         {
-            // Only a new end is reported at once; polling an idle journal sends nothing to the Master. While batches
-            // are in flight their acknowledgements say more (and load again).
+            // While batches are in flight their acknowledgements say more (and load again).
             if (_inFlight.Count == 0)
             {
-                if (_reportedEnd != _cursor || _repeatDue)
-                {
-                    if (_reportedEnd != _cursor)
-                    {
-                        // A new end: a lost report of it is repeated soon, then less and less often.
-                        RepeatReportAfter(_settings.ReplayAckTimeout);
-                    }
-
-                    _reportedEnd = _cursor;
-                    _repeatDue = false;
-                    _masterClient.Tell(Send(new AgentCaughtUp(_settings.Name, _identity.JournalId, _identity.Incarnation, _cursor)));
-                }
-
-                if (_journaledSinceRead)
-                {
-                    Load(); // committed while this read ran: it may not have seen them
-                }
-                else
-                {
-                    SchedulePoll();
-                }
+                OnCaughtUp();
             }
 
             return;
@@ -213,6 +192,40 @@ public sealed class JournalForwarderActor : ReceiveActor, IWithTimers
         }
 
         Load();
+    }
+
+    /// <summary>
+    /// A read found nothing after the batches the Master adopted. Only a new end is reported at once (or a repeat that is
+    /// due); polling an idle journal sends nothing to the Master.
+    /// </summary>
+    private void OnCaughtUp()
+    {
+        if (_reportedEnd != _cursor)
+        {
+            // A new end: a lost report of it is repeated soon, then less and less often.
+            RepeatReportAfter(_settings.ReplayAckTimeout);
+            ReportEnd();
+        }
+        else if (_repeatDue)
+        {
+            ReportEnd();
+        }
+
+        if (_journaledSinceRead)
+        {
+            Load(); // committed while this read ran: it may not have seen them
+        }
+        else
+        {
+            SchedulePoll();
+        }
+    }
+
+    private void ReportEnd()
+    {
+        _reportedEnd = _cursor;
+        _repeatDue = false;
+        _masterClient.Tell(Send(new AgentCaughtUp(_settings.Name, _identity.JournalId, _identity.Incarnation, _cursor)));
     }
 
     private void OnAdopted(EventsAdopted adopted)

@@ -76,17 +76,24 @@ public sealed class SqliteTaskJournal : AsyncWriteJournal
 
         var written = rows.Count == 0 ? Task.CompletedTask : Writer.Enqueue(connection => Insert(connection, rows));
         Track(written, rows.Select(r => r.PersistenceId).Distinct().ToList());
-        if (rows.Count > 0)
-        {
-            // The forwarder reads new events as soon as they are committed instead of at its next poll.
-            var events = Context.System.EventStream;
-            written.ContinueWith(_ => events.Publish(TaskEventsJournaled.Instance), CancellationToken.None,
-                TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
-
         var hasRejections = rejections.Any(r => r is not null);
+        var eventStream = Context.System.EventStream;
         return written.ContinueWith(
-            t => t.IsFaulted ? throw t.Exception!.GetBaseException() : hasRejections ? (IImmutableList<Exception?>)rejections.ToImmutableList() : null!,
+            t =>
+            {
+                if (t.IsFaulted)
+                {
+                    throw t.Exception!.GetBaseException();
+                }
+
+                if (rows.Count > 0)
+                {
+                    // The forwarder reads new events as soon as they are committed instead of at its next poll.
+                    eventStream.Publish(TaskEventsJournaled.Instance);
+                }
+
+                return hasRejections ? (IImmutableList<Exception?>)rejections.ToImmutableList() : null!;
+            },
             cancellationToken, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
