@@ -17,6 +17,8 @@ public sealed partial class SchedulerActor
     private const int MaxLogCopiesPerRound = 100;
     private static readonly TimeSpan LogIdleAfter = TimeSpan.FromMinutes(1);
     private readonly Dictionary<string, IActorRef> _logActors = new();
+    private readonly Dictionary<string, DateTimeOffset> _logProbes = new();
+    private readonly Dictionary<string, IMasterEvent> _emptyLogs = new();
     private long _logRound;
     private long _logActorSerial;
 
@@ -385,9 +387,84 @@ public sealed partial class SchedulerActor
                 : running.Skip((int)(_logRound * MaxLogCopiesPerRound % running.Count)).Concat(running).Take(MaxLogCopiesPerRound);
             foreach (var t in finished.Concat(turn))
             {
-                LogActor(t.Spec.TaskId).Tell(new CopyLog(s.Ref, _state.Epoch));
+                if (HasNoStoredLog(t))
+                {
+                    ProbeLog(s, t.Spec.TaskId);
+                }
+                else
+                {
+                    LogActor(t.Spec.TaskId).Tell(new CopyLog(s.Ref, _state.Epoch));
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// No output of this task can be stored yet: it entered the state in this Master run (sequence numbers only grow,
+    /// and a task id is never submitted twice) and no log copy has been started for it since. Its copy is then not
+    /// started until there is output to store: the copy is a persistent actor, whose start queries the journal even for
+    /// a log that stays empty (a quiet task's); docs/decisions.md has what that cost after an adoption.
+    /// </summary>
+    private bool HasNoStoredLog(TaskEntry t) => t.Sequence >= _firstSequenceOfRun && !_logActors.ContainsKey(t.Spec.TaskId);
+
+    /// <summary>Asks the agent for the start of a task's log; the answer comes to <see cref="OnLogChunk"/>.</summary>
+    private void ProbeLog(AgentSession s, string taskId)
+    {
+        if (_logProbes.TryGetValue(taskId, out var asked) && Now - asked < TaskLogActor.AskAgainAfter)
+        {
+            return; // one request at a time, as a log copy does
+        }
+
+        _logProbes[taskId] = Now;
+        s.Ref.Tell(new FetchTaskLog(_state.Epoch, taskId, 0, _settings.LogChunkBytes));
+    }
+
+    /// <summary>
+    /// The answer to <see cref="ProbeLog"/>. Still empty: a final task's log is complete at length 0 (stored with the
+    /// others of the round's answers already received, in one write), a running task's is asked again next round.
+    /// Output: from now on the task's log copy stores it, starting with this chunk.
+    /// </summary>
+    private void OnLogChunk(TaskLogChunk chunk)
+    {
+        _logProbes.Remove(chunk.TaskId);
+        if (_state.Tasks.TryGetValue(chunk.TaskId, out var task) && HasNoStoredLog(task) && chunk.Data.Length == 0)
+        {
+            if (chunk.Complete && !task.LogComplete)
+            {
+                if (_emptyLogs.Count == 0)
+                {
+                    Self.Tell(StoreEmptyLogs.Instance); // after the answers already in the mailbox
+                }
+
+                _emptyLogs.TryAdd(chunk.TaskId, new TaskLogCompleted(chunk.TaskId, 0, Now)); // once, if asked twice
+            }
+
+            return;
+        }
+
+        var started = !_logActors.ContainsKey(chunk.TaskId);
+        var copy = LogActor(chunk.TaskId);
+        copy.Forward(chunk);
+        if (started && !chunk.Complete && _sessions.TryGetValue(chunk.AgentName, out var s) && s.IsConnected)
+        {
+            copy.Tell(new CopyLog(s.Ref, _state.Epoch)); // after the chunk: it asks for what follows it
+        }
+    }
+
+    /// <summary>A log copy reached the end of a final task's log; a copy asked once more before that was stored says it again.</summary>
+    private void OnLogCompleted(TaskLogCompleted completed)
+    {
+        if (!(_state.Tasks.TryGetValue(completed.TaskId, out var task) && task.LogComplete))
+        {
+            PersistAndApply(completed);
+        }
+    }
+
+    private void StoreEmptyLogsFound()
+    {
+        var found = _emptyLogs.Values.ToList();
+        _emptyLogs.Clear();
+        PersistAllAndApply(found);
     }
 
     /// <summary>
@@ -410,6 +487,7 @@ public sealed partial class SchedulerActor
     /// <summary>A task's log copy is no longer needed in memory (its task moved to the history, or it sat idle).</summary>
     private void StopLogActor(string taskId, IActorRef? only = null)
     {
+        _logProbes.Remove(taskId);
         if (_logActors.TryGetValue(taskId, out var actor) && (only is null || actor.Equals(only)))
         {
             _logActors.Remove(taskId);

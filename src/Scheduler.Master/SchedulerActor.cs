@@ -32,6 +32,9 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
     private readonly RemoteWatchTiming _watch = RemoteWatchTiming.Of(Context.System.Settings.Config);
     private SchedulerState _state = SchedulerState.Empty;
 
+    /// <summary>Tasks from this sequence number on entered the state in this Master run (see HasNoStoredLog).</summary>
+    private long _firstSequenceOfRun = long.MaxValue;
+
     public SchedulerActor(MasterSettings settings, TimeProvider time, TaskHistoryStore history, bool ignoreSnapshots = false, bool startPaused = false)
     {
         _startPaused = startPaused;
@@ -65,6 +68,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         // Every singleton incarnation persists an epoch one higher than the last: agents ignore commands
         // of older epochs, which fences an old singleton after a split brain. A Master started paused persists
         // the pause with it, before it serves anything.
+        _firstSequenceOfRun = _state.NextSequence;
         var started = new MasterEpochStarted(_state.Epoch + 1, Guid.NewGuid().ToString("N")[..12], Now);
         var events = new List<IMasterEvent> { started };
         if (_startPaused && !_state.Paused)
@@ -104,12 +108,13 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
         Command<AgentCaughtUp>(OnCaughtUp);
         Command<ReleaseCandidates>(OnReleaseCandidates);
         Command<StartTaskRejected>(OnStartRejected);
-        Command<TaskLogChunk>(c => LogActor(c.TaskId).Forward(c));
-        Command<TaskLogCompleted>(c => PersistAndApply(c));
+        Command<TaskLogChunk>(OnLogChunk);
+        Command<TaskLogCompleted>(OnLogCompleted);
         Command<Terminated>(OnAgentTerminated);
         Command<Tick>(_ => CheckReachability());
         Command<ResendOutbox>(_ => ResendAll());
         Command<CopyLogs>(_ => CopyAllLogs());
+        Command<StoreEmptyLogs>(_ => StoreEmptyLogsFound());
 
         Command<SubmitTask>(OnSubmit);
         Command<SubmitChecked>(OnSubmitChecked);
@@ -222,11 +227,24 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
     private void PersistAndApply(IMasterEvent e, Action<IMasterEvent>? after = null) =>
         Persist(e, persisted =>
         {
-            _state = _state.Apply(persisted);
-            _feed.Tell(new JournalAdvanced(LastSequenceNr));
+            Apply(persisted);
             after?.Invoke(persisted);
             SnapshotWhenDue();
         });
+
+    /// <summary>Several events in one write (one transaction of the journal), each applied as it is confirmed.</summary>
+    private void PersistAllAndApply(IReadOnlyList<IMasterEvent> events) =>
+        PersistAll(events, persisted =>
+        {
+            Apply(persisted);
+            SnapshotWhenDue();
+        });
+
+    private void Apply(IMasterEvent persisted)
+    {
+        _state = _state.Apply(persisted);
+        _feed.Tell(new JournalAdvanced(LastSequenceNr));
+    }
 
     private sealed class Tick : INoSerializationVerificationNeeded
     {
@@ -241,5 +259,10 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
     private sealed class CopyLogs : INoSerializationVerificationNeeded
     {
         public static CopyLogs Instance { get; } = new();
+    }
+
+    private sealed class StoreEmptyLogs : INoSerializationVerificationNeeded
+    {
+        public static StoreEmptyLogs Instance { get; } = new();
     }
 }

@@ -15,6 +15,9 @@ namespace Scheduler.Master.Logs;
 /// </summary>
 public sealed class TaskLogActor : ReceivePersistentActor
 {
+    /// <summary>A log request that got no answer (lost in a cut) is sent again after this long.</summary>
+    public static readonly TimeSpan AskAgainAfter = TimeSpan.FromSeconds(5);
+
     private readonly string _taskId;
     private readonly int _chunkBytes;
     private readonly TimeProvider _time;
@@ -39,7 +42,7 @@ public sealed class TaskLogActor : ReceivePersistentActor
             _agent = c.Agent;
             _epoch = c.Epoch;
             // One request at a time; a request lost in a cut is asked again after a few seconds.
-            if (_time.GetUtcNow() - _requestedAt > TimeSpan.FromSeconds(5))
+            if (_time.GetUtcNow() - _requestedAt > AskAgainAfter)
             {
                 RequestNext();
             }

@@ -23,14 +23,16 @@ public static class AgentJournalFiller
     /// </summary>
     private const int Concurrency = 300;
 
-    public static async Task FillAsync(string dataDir, string journalPath, int tasks, Config overrides, CancellationToken cancellationToken)
+    /// <summary>Journals <paramref name="tasks"/> complete task lives, ids <c>{taskIdPrefix}-0000001</c> on.</summary>
+    public static async Task FillAsync(string dataDir, string journalPath, int tasks, string taskIdPrefix, Config overrides,
+        CancellationToken cancellationToken)
     {
         using var folderLock = DataFolderLock.Acquire(dataDir, "benchmark agent");
         var system = StartJournalSystem(journalPath, overrides);
         try
         {
             using var progress = new Harness.Progress("tasks journaled", tasks);
-            var writer = system.ActorOf(JournalWriterActor.Props(Lives(tasks), Concurrency, progress), "journal-writer");
+            var writer = system.ActorOf(JournalWriterActor.Props(Lives(tasks, taskIdPrefix), Concurrency, progress), "journal-writer");
             await writer.Ask<JournalWriterActor.Done>(JournalWriterActor.Start.Instance, TimeSpan.FromMinutes(10), cancellationToken);
         }
         finally
@@ -53,13 +55,13 @@ public static class AgentJournalFiller
     }
 
     /// <summary>Each task's complete life: accepted, started, exited with code 0.</summary>
-    private static IEnumerable<IReadOnlyList<ITaskEvent>> Lives(int tasks)
+    private static IEnumerable<IReadOnlyList<ITaskEvent>> Lives(int tasks, string taskIdPrefix)
     {
         var bootId = Guid.NewGuid().ToString();
         var start = DateTimeOffset.UtcNow.AddHours(-1);
         for (var i = 1; i <= tasks; i++)
         {
-            var taskId = $"bench-{i:D7}";
+            var taskId = $"{taskIdPrefix}-{i:D7}";
             var at = start.AddMilliseconds(i);
             yield return
             [

@@ -1,0 +1,84 @@
+using Akka.Actor;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Scheduler.Contracts.Journal;
+using Scheduler.Contracts.Tasks;
+using Scheduler.TestKit;
+
+namespace Scheduler.Master.Tests;
+
+/// <summary>
+/// The Master's copies of task logs. A log copy is a persistent actor, whose start reads the journal; a task that
+/// entered this Master run has nothing stored yet, so its copy starts only when the agent has output to store.
+/// Settled tasks stay in the Master's state here (no move to the history table), so a copy once started stays.
+/// </summary>
+public sealed class LogCopySpecs : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private TestCluster _cluster = null!;
+
+    public async Task InitializeAsync() =>
+        _cluster = await TestCluster.StartWithAsync("scheduler.master.history-move-interval = 1h", partitionable: false, "a1");
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task Quiet_tasks_should_get_complete_empty_logs_recorded_once_without_a_log_copy()
+    {
+        var tasks = new List<TaskView>();
+        for (var i = 0; i < 3; i++)
+        {
+            tasks.Add(await _cluster.SubmitAsync("a1", "true"));
+        }
+
+        foreach (var task in tasks)
+        {
+            Assert.Equal(TaskState.Succeeded, (await _cluster.WaitForFinalAsync(task.TaskId)).State);
+        }
+
+        var completed = await TestCluster.WaitForAsync(LogsCompletedAsync, c => tasks.All(t => c.Any(l => l.TaskId == t.TaskId)),
+            c => $"log completions recorded: {string.Join(", ", c?.Select(l => l.TaskId) ?? [])}");
+        Assert.Equal(tasks.Select(t => t.TaskId).Order(), completed.Select(l => l.TaskId).Order()); // once each
+        Assert.All(completed, l => Assert.Equal(0, l.Length));
+        Assert.Null(await LogCopyAsync(serial: 1)); // no copy was ever started
+
+        var (data, complete) = await _cluster.MasterLogAsync(tasks[0].TaskId);
+        Assert.Empty(data);
+        Assert.True(complete);
+    }
+
+    [Fact]
+    public async Task Task_quiet_at_first_should_get_a_log_copy_with_its_whole_output_once_it_writes()
+    {
+        var gate = Path.Combine(_cluster.Root, "gate");
+        var task = await _cluster.SubmitAsync("a1", "sh", "-c", $"while [ ! -e '{gate}' ]; do sleep 0.05; done; echo first; echo second");
+        await _cluster.WaitForTaskAsync(task.TaskId, TaskState.Running);
+        Assert.Null(await LogCopyAsync(serial: 1)); // asked while empty: no copy yet
+
+        await File.WriteAllTextAsync(gate, "");
+
+        Assert.Equal(TaskState.Succeeded, (await _cluster.WaitForFinalAsync(task.TaskId)).State);
+        Assert.Null(await _cluster.CompareLogAsync("a1", task.TaskId));
+        Assert.NotNull(await LogCopyAsync(serial: 1));
+        var completed = Assert.Single(await LogsCompletedAsync());
+        Assert.Equal(new FileInfo(_cluster.AgentLogPath("a1", task.TaskId)).Length, completed.Length);
+    }
+
+    /// <summary>The log copy actor the scheduler started as its <paramref name="serial"/>-th (they are named tasklog-N), or null.</summary>
+    private async Task<IActorRef?> LogCopyAsync(int serial)
+    {
+        var scheduler = await _cluster.Master.ActorSelection("/user/scheduler/singleton/scheduler-*").ResolveOne(Timeout);
+        var identity = await _cluster.Master.ActorSelection(scheduler.Path / $"tasklog-{serial}").Ask<ActorIdentity>(new Identify(serial), Timeout);
+        return identity.Subject;
+    }
+
+    /// <summary>Every log completion the scheduler has journaled.</summary>
+    private async Task<IReadOnlyList<TaskLogCompleted>> LogsCompletedAsync() =>
+        (await PersistenceQuery.Get(_cluster.Master).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
+            .CurrentEventsByPersistenceId(SchedulerActor.JournalPersistenceId, 0, long.MaxValue)
+            .Where(e => e.Event is TaskLogCompleted)
+            .Select(e => (TaskLogCompleted)e.Event)
+            .RunWith(Sink.Seq<TaskLogCompleted>(), _cluster.Master.Materializer())).ToList();
+}
