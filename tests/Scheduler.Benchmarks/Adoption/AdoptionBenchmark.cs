@@ -14,8 +14,10 @@ namespace Scheduler.Benchmarks.Adoption;
 
 /// <summary>
 /// The Master adopting an agent's journal after a partition: the agent's journal holds N task events
-/// journaled while it was cut off; measured is the time from the agent's start until the Master shows it
-/// Connected, which it does only once it has adopted every event (replay first, then schedule).
+/// journaled while it was cut off; measured is the time from the agent's registration until the Master shows it
+/// Connected, which it does only once it has adopted every event (replay first, then schedule). The agent is a new
+/// process here (its journal was filled before it starts); its start-up before the registration, which a reconnect
+/// does not repeat, is printed and left out of the figure.
 /// The Master has been at work before, as one is when a partition heals: it has adopted a first agent's journal of a
 /// tenth as many events in batches of 10 (as a running Master adopts events as they happen) and been left to settle
 /// before the measured agent starts (both agents in this process, like the Master). Measured in a Master process that
@@ -68,10 +70,13 @@ public sealed class AdoptionBenchmark : IBenchmark
             Console.WriteLine($"baseline: {rows:N0} rows read and written in batches of {agentSettings.ReplayBatchEvents}, best of 3 in {Seconds(baselineTime)} " +
                 $"= {baseline:N0} rows/s (all: {string.Join(", ", copies.Select(c => Seconds(c.Elapsed)))})");
 
-            var elapsed = await MeasureAsync(root, agentDir, tasks, warmup, options.Hocon, cancellationToken);
-            var rate = events / elapsed.TotalSeconds;
+            var (registered, connected) = await MeasureAsync(root, agentDir, tasks, warmup, options.Hocon, cancellationToken);
+            var replay = connected - registered;
+            var rate = events / replay.TotalSeconds;
             return [new BenchmarkResult(Name, rate, "events/s", baseline, "rows/s", "raw read+batched write", Target.AtLeast(50_000),
-                $"{events} events in {Seconds(elapsed)} = {rate.ToString("N0", CultureInfo.InvariantCulture)} events/s by a Master that adopted {warmup.Tasks * 3} events before")];
+                $"{events} events adopted in {Seconds(replay)} from the agent's registration = {Rate(rate)} events/s, by a Master that " +
+                $"adopted {warmup.Tasks * 3} events before; the agent's process start-up before it ({Seconds(registered)}; a reconnect " +
+                $"does not repeat it) included: {Rate(events / connected.TotalSeconds)} events/s")];
         }
         finally
         {
@@ -83,7 +88,7 @@ public sealed class AdoptionBenchmark : IBenchmark
     /// Master up; a first agent adopted and the Master left to settle; then the measured agent starts and the clock
     /// runs until the Master shows it Connected.
     /// </summary>
-    private static async Task<TimeSpan> MeasureAsync(string root, string agentDir, int tasks, Warmup warmup, string? hocon,
+    private static async Task<(TimeSpan Registered, TimeSpan Connected)> MeasureAsync(string root, string agentDir, int tasks, Warmup warmup, string? hocon,
         CancellationToken cancellationToken)
     {
         // The check at the end asks for the whole history in one answer: about 250 bytes a task.
@@ -103,11 +108,11 @@ public sealed class AdoptionBenchmark : IBenchmark
             await Task.Delay(Settle, cancellationToken); // most of its log copies and moves to the history table are done by then
 
             agents.Add(StartAgent(AgentName, agentDir, master, hocon));
-            var (registered, elapsed) = await WaitConnectedAsync(probe, AgentName, cancellationToken);
+            var (registered, connected) = await WaitConnectedAsync(probe, AgentName, cancellationToken);
             Console.WriteLine($"agent registered {Seconds(registered)} after its start (start-up reads its journal for open tasks), " +
-                $"Connected after {Seconds(elapsed)} (replay {Seconds(elapsed - registered)})");
+                $"Connected after {Seconds(connected)} (replay {Seconds(connected - registered)})");
             await CheckHistoryAsync(probe, AgentName, tasks, cancellationToken);
-            return elapsed;
+            return (registered, connected);
         }
         finally
         {
@@ -123,27 +128,49 @@ public sealed class AdoptionBenchmark : IBenchmark
         SchedulerNodes.StartAgentSystem(AdoptionHocon.Agent(name, dataDir, SchedulerNodes.Address(master)).With(hocon),
             "benchmark", "127.0.0.1", 0, TimeProvider.System, new AgentRuntime());
 
-    /// <summary>Polls the Master from now (the agent's start) until it shows the agent Connected: when it registered, when Connected.</summary>
+    /// <summary>
+    /// From now (the agent's start): asks the Master for its agents until it shows this one (registered: dated by the
+    /// last answer that did not show it, so the replay is not made shorter by the polling), then reads its event log
+    /// until the coupling is logged (Connected), dated by the Master's own clock. Not the agents query all the
+    /// way: each of those counts every task held, and during an adoption the task map changes with every batch, so
+    /// polling it 20 times a second took ~4 % of the CPU measured.
+    /// </summary>
     private static async Task<(TimeSpan Registered, TimeSpan Connected)> WaitConnectedAsync(MasterProbe probe, string agentName,
         CancellationToken cancellationToken)
     {
         var answer = TimeSpan.FromSeconds(2);
+        var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         TimeSpan? registered = null;
+        var notYet = TimeSpan.Zero;
         var nextProgress = TimeSpan.FromSeconds(30);
         while (true)
         {
-            var view = (await probe.QueryAsync<AgentsResult>(GetAgents.Instance, answer, cancellationToken)).Agents
-                .FirstOrDefault(a => a.Name == agentName);
-            registered ??= view is null ? null : clock.Elapsed;
-            if (view?.State == AgentState.Connected)
+            if (registered is null)
             {
-                return (registered!.Value, clock.Elapsed);
+                var agents = await probe.QueryAsync<AgentsResult>(GetAgents.Instance, answer, cancellationToken);
+                if (agents.Agents.Any(a => a.Name == agentName))
+                {
+                    registered = notYet;
+                }
+                else
+                {
+                    notYet = clock.Elapsed;
+                }
+            }
+            else
+            {
+                var events = await probe.QueryAsync<EventsResult>(new GetEvents(agentName, 10), answer, cancellationToken);
+                if (events.Events.LastOrDefault(e => e.Kind is SchedulerEventKind.AgentRegistered or SchedulerEventKind.AgentReconnected) is { } coupled
+                    && coupled.At >= startedAt)
+                {
+                    return (registered.Value, coupled.At - startedAt);
+                }
             }
 
             if (clock.Elapsed > Patience)
             {
-                throw new TimeoutException($"agent {agentName} not Connected after {Seconds(clock.Elapsed)}; last seen: {view}");
+                throw new TimeoutException($"agent {agentName} not Connected after {Seconds(clock.Elapsed)}");
             }
 
             if (clock.Elapsed > nextProgress)
@@ -181,6 +208,8 @@ public sealed class AdoptionBenchmark : IBenchmark
 
     /// <summary>The first agent's data folder and its journal's task count.</summary>
     private sealed record Warmup(string Dir, int Tasks);
+
+    private static string Rate(double rate) => rate.ToString("N0", CultureInfo.InvariantCulture);
 
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
 }
