@@ -205,6 +205,28 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(1, await AcceptedAfterAsync(_agent, 1, "restarted"));
     }
 
+    [Fact]
+    public async Task A_final_tasks_supervisor_should_stop_once_it_sent_its_whole_log_and_a_new_one_answer_from_its_events()
+    {
+        await RunAppendingTaskAsync("done", 1, Path.Combine(_dir, "runs"));
+        var supervisor = await Sys.ActorSelection($"/user/agent/{TaskSupervisorActor.ActorNameOf("done")}").ResolveOne(TimeSpan.FromSeconds(5));
+        Watch(supervisor);
+
+        // Asked until the task is final (the whole log is "complete" only then); nothing else asks in this spec.
+        TaskLogChunk last;
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!(last = await _agent.Ask<TaskLogChunk>(new FetchTaskLog(1, "done", 0, 1_000), TimeSpan.FromSeconds(5))).Complete)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the task's log never became complete");
+            await Task.Delay(50);
+        }
+
+        ExpectTerminated(supervisor);
+        var again = await _agent.Ask<TaskLogChunk>(new FetchTaskLog(1, "done", 0, 1_000), TimeSpan.FromSeconds(15));
+        Assert.True(again.Complete);
+        Assert.Equal(last.Data, again.Data);
+    }
+
     /// <summary>
     /// How many times the task's start was journaled, once <paramref name="agent"/>'s supervisor of it handled every
     /// command sent before: a log request answered by the same supervisor is the barrier (commands wait while it persists).

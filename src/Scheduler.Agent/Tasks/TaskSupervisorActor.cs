@@ -291,6 +291,13 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
         var (data, length) = TaskLogFiles.ReadChunk(LogPath, fetch.Offset, Math.Min(fetch.MaxBytes, _settings.LogChunkBytes));
         var complete = _state.IsFinal && fetch.Offset + data.Length >= length;
         Sender.Tell(new TaskLogChunk(_agentName, TaskId, fetch.Offset, data, complete));
+        if (complete)
+        {
+            // Nothing is left to do for the task: its outcome is journaled and its log sent to the end. Kept, every
+            // task the Master copied stayed in memory (33,000 supervisors after an adoption of that many, each asked by
+            // the agent's fence and shutdown); one is started again on demand (a release, a late request), from its events.
+            Context.Stop(Self);
+        }
     }
 
     private void PersistEvent(ITaskEvent e, Action<ITaskEvent>? after = null) =>
