@@ -118,6 +118,7 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
 
         Command<SubmitTask>(OnSubmit);
         Command<SubmitChecked>(OnSubmitChecked);
+        Command<StoreSubmits>(_ => StoreSubmitsFound());
         Command<KillTask>(OnKill);
         Command<GetTask>(OnGetTask);
         Command<GetTasks>(q => Sender.Tell(Tasks(_state.Unfinished(q.Agent))));
@@ -259,6 +260,11 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
     private sealed class CopyLogs : INoSerializationVerificationNeeded
     {
         public static CopyLogs Instance { get; } = new();
+    }
+
+    private sealed class StoreSubmits : INoSerializationVerificationNeeded
+    {
+        public static StoreSubmits Instance { get; } = new();
     }
 
     private sealed class StoreEmptyLogs : INoSerializationVerificationNeeded

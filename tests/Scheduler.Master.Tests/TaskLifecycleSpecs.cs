@@ -122,6 +122,30 @@ public sealed class TaskLifecycleSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Submits_in_flight_together_should_each_be_answered_and_one_id_stored_once()
+    {
+        // Submits checked while others are being stored share one write; the same id twice in one write must not be
+        // stored twice (whichever command comes first wins, the other is refused).
+        var burst = Enumerable.Range(0, 8).Select(i => TestCluster.Spec($"burst-{i}", ["true"])).ToList();
+        var same = Enumerable.Range(0, 4).Select(_ => TestCluster.Spec("dup-2", ["true"]))
+            .Append(TestCluster.Spec("dup-2", ["false"])).ToList();
+
+        var answers = await Task.WhenAll(burst.Concat(same).Select(s => _cluster.AskAsync(new SubmitTask("a1", s))));
+
+        Assert.All(answers.Take(burst.Count), a => Assert.IsType<TaskResult>(a));
+        var stored = await _cluster.QueryAsync<TaskResult>(new GetTask("dup-2"));
+        var dup = answers.Skip(burst.Count).Zip(same, (Answer, Spec) => (Answer, Spec)).ToList();
+        Assert.All(dup.Where(d => d.Spec.Command.SequenceEqual(stored.Task.Command)),
+            d => Assert.Equal(stored.Task.SubmittedAt, Assert.IsType<TaskResult>(d.Answer).Task.SubmittedAt));
+        Assert.All(dup.Where(d => !d.Spec.Command.SequenceEqual(stored.Task.Command)),
+            d => Assert.Equal(ErrorCode.DuplicateTaskId, Assert.IsType<RequestFailed>(d.Answer).Code));
+        foreach (var s in burst)
+        {
+            Assert.Equal(TaskState.Succeeded, (await _cluster.WaitForFinalAsync(s.TaskId)).State);
+        }
+    }
+
+    [Fact]
     public async Task Submit_to_an_unknown_agent_should_fail_with_UnknownAgent()
     {
         var failed = await _cluster.AskAsync<RequestFailed>(new SubmitTask("nobody", TestCluster.Spec("x-1", ["true"])));
