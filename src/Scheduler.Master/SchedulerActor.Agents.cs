@@ -18,7 +18,7 @@ public sealed partial class SchedulerActor
     private static readonly TimeSpan LogIdleAfter = TimeSpan.FromMinutes(1);
     private readonly Dictionary<string, IActorRef> _logActors = new();
     private readonly Dictionary<string, DateTimeOffset> _logProbes = new();
-    private readonly Dictionary<string, IMasterEvent> _emptyLogs = new();
+    private readonly Dictionary<string, TaskLogCompleted> _emptyLogs = new();
     private long _logRound;
     private long _logActorSerial;
 

@@ -68,18 +68,14 @@ public sealed partial class SchedulerActor
     {
         var batch = _submitsToStore.ToList();
         _submitsToStore.Clear();
-        var stored = 0;
-        PersistAll(batch.Select(b => (IMasterEvent)b.Submitted).ToList(), persisted =>
+        PersistAllAndApply(batch.Select(b => b.Submitted).ToList(), (submitted, i) =>
         {
-            Apply(persisted);
-            SnapshotWhenDue();
-            var (submitted, replyTo) = batch[stored++];
             _log.Info("Task {TaskId} submitted to agent {AgentName}", submitted.Spec.TaskId, submitted.Agent);
-            replyTo.Tell(new TaskResult(View(_state.Tasks[submitted.Spec.TaskId])));
+            batch[i].ReplyTo.Tell(new TaskResult(View(_state.Tasks[submitted.Spec.TaskId])));
             StartIfConnected(submitted.Agent, submitted.Spec);
-            if (stored == batch.Count)
+            if (i == batch.Count - 1)
             {
-                Stash.UnstashAll();
+                Stash.UnstashAll(); // submits of an id that was in this batch
             }
         });
     }

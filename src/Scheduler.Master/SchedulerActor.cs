@@ -233,13 +233,20 @@ public sealed partial class SchedulerActor : ReceivePersistentActor, IWithTimers
             SnapshotWhenDue();
         });
 
-    /// <summary>Several events in one write (one transaction of the journal), each applied as it is confirmed.</summary>
-    private void PersistAllAndApply(IReadOnlyList<IMasterEvent> events) =>
+    /// <summary>
+    /// Several events in one write (one transaction of the journal), each applied as it is confirmed, then
+    /// <paramref name="after"/> with it and its index in <paramref name="events"/>.
+    /// </summary>
+    private void PersistAllAndApply<T>(IReadOnlyList<T> events, Action<T, int>? after = null) where T : IMasterEvent
+    {
+        var confirmed = 0;
         PersistAll(events, persisted =>
         {
             Apply(persisted);
+            after?.Invoke(persisted, confirmed++);
             SnapshotWhenDue();
         });
+    }
 
     private void Apply(IMasterEvent persisted)
     {

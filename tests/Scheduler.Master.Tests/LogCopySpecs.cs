@@ -3,6 +3,8 @@ using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Scheduler.Contracts.Agents;
+using Scheduler.Contracts.Client;
 using Scheduler.Contracts.Journal;
 using Scheduler.Contracts.Tasks;
 using Scheduler.TestKit;
@@ -66,10 +68,45 @@ public sealed class LogCopySpecs : IAsyncLifetime
         Assert.Equal(new FileInfo(_cluster.AgentLogPath("a1", task.TaskId)).Length, completed.Length);
     }
 
+    [Fact]
+    public async Task Log_completion_reported_again_should_be_stored_once()
+    {
+        var task = await _cluster.SubmitAsync("a1", "true");
+        await TestCluster.WaitForAsync(LogsCompletedAsync, c => c.Any(l => l.TaskId == task.TaskId), _ => "the log completion was never recorded");
+
+        // As a log copy asked again before its first report was stored would: the same completion a second time.
+        var scheduler = await SchedulerAsync();
+        scheduler.Tell(new TaskLogCompleted(task.TaskId, 0, DateTimeOffset.UtcNow));
+        await scheduler.Ask<TaskResult>(new GetTask(task.TaskId), Timeout); // after it: a write would have been waited for
+
+        Assert.Single(await LogsCompletedAsync());
+    }
+
+    [Fact]
+    public async Task Quiet_task_of_an_earlier_master_run_should_get_its_log_copy_actor()
+    {
+        var gate = Path.Combine(_cluster.Root, "gate");
+        var task = await _cluster.SubmitAsync("a1", "sh", "-c", $"while [ ! -e '{gate}' ]; do sleep 0.05; done; echo after-restart");
+        await _cluster.WaitForTaskAsync(task.TaskId, TaskState.Running);
+
+        // A new run cannot know that an earlier one stored nothing of its output: its copy starts and reads the journal.
+        await _cluster.RestartMasterAsync();
+        await _cluster.WaitForAgentAsync("a1", AgentState.Connected);
+        await TestCluster.WaitForAsync(() => LogCopyAsync(serial: 1), copy => copy is not null,
+            _ => "no log copy was started for the running task of the earlier run");
+
+        await File.WriteAllTextAsync(gate, "");
+        Assert.Equal(TaskState.Succeeded, (await _cluster.WaitForFinalAsync(task.TaskId)).State);
+        Assert.Null(await _cluster.CompareLogAsync("a1", task.TaskId));
+    }
+
+    private Task<IActorRef> SchedulerAsync() =>
+        _cluster.Master.ActorSelection("/user/scheduler/singleton/scheduler-*").ResolveOne(Timeout);
+
     /// <summary>The log copy actor the scheduler started as its <paramref name="serial"/>-th (they are named tasklog-N), or null.</summary>
     private async Task<IActorRef?> LogCopyAsync(int serial)
     {
-        var scheduler = await _cluster.Master.ActorSelection("/user/scheduler/singleton/scheduler-*").ResolveOne(Timeout);
+        var scheduler = await SchedulerAsync();
         var identity = await _cluster.Master.ActorSelection(scheduler.Path / $"tasklog-{serial}").Ask<ActorIdentity>(new Identify(serial), Timeout);
         return identity.Subject;
     }
