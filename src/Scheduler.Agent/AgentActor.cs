@@ -290,7 +290,7 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
         var replyTo = Sender;
         var children = TaskChildren();
         var timeout = _settings.KillGrace + TimeSpan.FromSeconds(5);
-        var settled = children.Select(c => c.Ask<TaskSettled>(new KillForShutdown("agent stopped"), timeout));
+        var settled = children.Select(c => SupervisorSettlement.SettledAsync(c, new KillForShutdown("agent stopped"), timeout));
         Task.WhenAll(settled)
             .ContinueWith(_ => Task.Delay(shutdown.FlushTime))
             .Unwrap()

@@ -123,6 +123,14 @@ public sealed partial class SchedulerActor
             CountAdopted(batch, openBefore);
             foreach (var e in batch.Events)
             {
+                if (e.Event is IProcessEnded { LogBytes: 0 })
+                {
+                    CompleteEmptyLog(e.Event.TaskId); // the agent measured it at the end: nothing to ask for
+                }
+            }
+
+            foreach (var e in batch.Events)
+            {
                 _log.Debug("Adopted {Event} of task {TaskId} at offset {Offset}", e.Event.GetType().Name, e.Event.TaskId, e.Offset);
             }
         });
@@ -429,14 +437,9 @@ public sealed partial class SchedulerActor
         _logProbes.Remove(chunk.TaskId);
         if (_state.Tasks.TryGetValue(chunk.TaskId, out var task) && HasNoStoredLog(task) && chunk.Data.Length == 0)
         {
-            if (chunk.Complete && !task.LogComplete)
+            if (chunk.Complete)
             {
-                if (_emptyLogs.Count == 0)
-                {
-                    Self.Tell(StoreEmptyLogs.Instance); // after the answers already in the mailbox
-                }
-
-                _emptyLogs.TryAdd(chunk.TaskId, new TaskLogCompleted(chunk.TaskId, 0, Now)); // once, if asked twice
+                CompleteEmptyLog(chunk.TaskId);
             }
 
             return;
@@ -449,6 +452,26 @@ public sealed partial class SchedulerActor
         {
             copy.Tell(new CopyLog(s.Ref, _state.Epoch)); // after the chunk: it asks for what follows it
         }
+    }
+
+    /// <summary>
+    /// A task's log is empty and the agent says it is final: complete at length 0, stored with the others found before the store message is
+    /// handled (the probe answers and adopted ends already in the mailbox), in one write.
+    /// </summary>
+    private void CompleteEmptyLog(string taskId)
+    {
+        if (!_state.Tasks.TryGetValue(taskId, out var task) || task.LogComplete)
+        {
+            return;
+        }
+
+        _logProbes.Remove(taskId);
+        if (_emptyLogs.Count == 0)
+        {
+            Self.Tell(StoreEmptyLogs.Instance);
+        }
+
+        _emptyLogs.TryAdd(taskId, new TaskLogCompleted(taskId, 0, Now)); // once, if found twice
     }
 
     /// <summary>A log copy reached the end of a final task's log; a copy asked once more before that was stored says it again.</summary>

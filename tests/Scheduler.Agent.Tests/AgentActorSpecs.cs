@@ -56,9 +56,10 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
     /// Registers the agent at <paramref name="epoch"/> and starts a task that appends a line to <paramref name="runs"/>
     /// each time it runs; returns its spec once it ran.
     /// </summary>
-    private async Task<TaskSpec> RunAppendingTaskAsync(string taskId, long epoch, string runs)
+    private async Task<TaskSpec> RunAppendingTaskAsync(string taskId, long epoch, string runs, string alsoPrints = "")
     {
-        var spec = new TaskSpec(taskId, ["sh", "-c", $"echo ran >> {runs}"], null, new Dictionary<string, string>(), null);
+        var print = alsoPrints.Length > 0 ? $"; echo {alsoPrints}" : "";
+        var spec = new TaskSpec(taskId, ["sh", "-c", $"echo ran >> {runs}{print}"], null, new Dictionary<string, string>(), null);
         _agent.Tell(Registered(epoch));
         _agent.Tell(new StartTask(epoch, spec));
         await AwaitConditionAsync(() => Task.FromResult(File.Exists(runs)));
@@ -208,7 +209,8 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task A_final_tasks_supervisor_should_stop_once_it_sent_its_whole_log_and_a_new_one_answer_from_its_events()
     {
-        await RunAppendingTaskAsync("done", 1, Path.Combine(_dir, "runs"));
+        // With output: a quiet task's supervisor stops at its end without being asked (the spec below).
+        await RunAppendingTaskAsync("done", 1, Path.Combine(_dir, "runs"), alsoPrints: "output");
         var supervisor = await Sys.ActorSelection($"/user/agent/{TaskSupervisorActor.ActorNameOf("done")}").ResolveOne(TimeSpan.FromSeconds(5));
         Watch(supervisor);
 
@@ -225,6 +227,53 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         var again = await _agent.Ask<TaskLogChunk>(new FetchTaskLog(1, "done", 0, 1_000), TimeSpan.FromSeconds(15));
         Assert.True(again.Complete);
         Assert.Equal(last.Data, again.Data);
+    }
+
+    [Fact]
+    public async Task A_tasks_end_should_say_how_long_its_log_is_and_a_quiet_tasks_supervisor_stop_unasked()
+    {
+        var gate = Path.Combine(_dir, "gate");
+        var waitForGate = $"while [ ! -e {gate} ]; do sleep 0.05; done";
+        _agent.Tell(Registered(1));
+        _agent.Tell(new StartTask(1, new TaskSpec("quiet", ["sh", "-c", waitForGate], null, new Dictionary<string, string>(), null)));
+        _agent.Tell(new StartTask(1, new TaskSpec("talking", ["sh", "-c", $"{waitForGate}; echo hello"], null, new Dictionary<string, string>(), null)));
+        var quiet = await SupervisorAsync("quiet");
+        var talking = await SupervisorAsync("talking");
+        Watch(quiet);
+        Watch(talking);
+
+        await File.WriteAllTextAsync(gate, "");
+
+        // Nothing asks for either log here: the quiet task's supervisor has nothing left to do once its end is journaled.
+        ExpectTerminated(quiet);
+        var ends = await AwaitEndsAsync("quiet", "talking");
+        Assert.Equal(0, ends["quiet"].LogBytes);
+        var logPath = TaskLogFiles.PathFor(AgentTestSystem.Settings(_dir).LogsDir, "talking");
+        Assert.True(ends["talking"].LogBytes > 0);
+        Assert.Equal(new FileInfo(logPath).Length, ends["talking"].LogBytes);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // the talking task's supervisor waits for its log to be copied
+        Assert.Same(talking, await SupervisorAsync("talking"));
+    }
+
+    private async Task<IActorRef> SupervisorAsync(string taskId)
+    {
+        IActorRef? found = null;
+        await AwaitAssertAsync(async () =>
+            found = await Sys.ActorSelection($"/user/agent/{TaskSupervisorActor.ActorNameOf(taskId)}").ResolveOne(TimeSpan.FromSeconds(1)));
+        return found!;
+    }
+
+    /// <summary>The journaled end of each task, once all of them are journaled.</summary>
+    private async Task<Dictionary<string, IProcessEnded>> AwaitEndsAsync(params string[] taskIds)
+    {
+        Dictionary<string, IProcessEnded> ends = [];
+        await AwaitConditionAsync(async () =>
+        {
+            var events = await Task.Run(() => TaskEventReader.Of(Sys).ReadAll());
+            ends = events.Select(e => e.Event).OfType<IProcessEnded>().ToDictionary(e => e.TaskId);
+            return taskIds.All(ends.ContainsKey);
+        });
+        return ends;
     }
 
     /// <summary>

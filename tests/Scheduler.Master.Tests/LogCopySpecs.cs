@@ -35,18 +35,37 @@ public sealed class LogCopySpecs : IAsyncLifetime
             tasks.Add(await _cluster.SubmitAsync("a1", "true"));
         }
 
+        // Its end (failed to start) says nothing of its log: the Master asks the agent, as it does an older agent.
+        tasks.Add(await _cluster.SubmitAsync("a1", "/no/such/command"));
+
         foreach (var task in tasks)
         {
-            Assert.Equal(TaskState.Succeeded, (await _cluster.WaitForFinalAsync(task.TaskId)).State);
+            Assert.Equal(task.TaskId == tasks[^1].TaskId ? TaskState.Failed : TaskState.Succeeded, (await _cluster.WaitForFinalAsync(task.TaskId)).State);
         }
 
-        var completed = await TestCluster.WaitForAsync(LogsCompletedAsync, c => tasks.All(t => c.Any(l => l.TaskId == t.TaskId)),
+        var completed = await TestCluster.WaitForAsync(() => LogsCompletedAsync(_cluster), c => tasks.All(t => c.Any(l => l.TaskId == t.TaskId)),
             c => $"log completions recorded: {string.Join(", ", c?.Select(l => l.TaskId) ?? [])}");
         Assert.Equal(tasks.Select(t => t.TaskId).Order(), completed.Select(l => l.TaskId).Order()); // once each
         Assert.All(completed, l => Assert.Equal(0, l.Length));
         Assert.Null(await LogCopyAsync(serial: 1)); // no copy was ever started
 
         var (data, complete) = await _cluster.MasterLogAsync(tasks[0].TaskId);
+        Assert.Empty(data);
+        Assert.True(complete);
+    }
+
+    [Fact]
+    public async Task Quiet_tasks_log_should_be_complete_with_its_adopted_end_without_asking_the_agent()
+    {
+        // No log copy round comes in this spec: a log complete now can only have been taken from the task's end.
+        await using var cluster = await TestCluster.StartWithAsync(
+            "scheduler.master { history-move-interval = 1h, log-copy-interval = 1h }", partitionable: false, "a1");
+        var task = await cluster.SubmitAsync("a1", "true");
+
+        var completed = await TestCluster.WaitForAsync(() => LogsCompletedAsync(cluster), c => c.Any(l => l.TaskId == task.TaskId),
+            _ => "the quiet task's log was never recorded complete");
+        Assert.Equal(0, Assert.Single(completed).Length);
+        var (data, complete) = await cluster.MasterLogAsync(task.TaskId);
         Assert.Empty(data);
         Assert.True(complete);
     }
@@ -64,7 +83,7 @@ public sealed class LogCopySpecs : IAsyncLifetime
         Assert.Equal(TaskState.Succeeded, (await _cluster.WaitForFinalAsync(task.TaskId)).State);
         Assert.Null(await _cluster.CompareLogAsync("a1", task.TaskId));
         Assert.NotNull(await LogCopyAsync(serial: 1));
-        var completed = Assert.Single(await LogsCompletedAsync());
+        var completed = Assert.Single(await LogsCompletedAsync(_cluster));
         Assert.Equal(new FileInfo(_cluster.AgentLogPath("a1", task.TaskId)).Length, completed.Length);
     }
 
@@ -72,14 +91,14 @@ public sealed class LogCopySpecs : IAsyncLifetime
     public async Task Log_completion_reported_again_should_be_stored_once()
     {
         var task = await _cluster.SubmitAsync("a1", "true");
-        await TestCluster.WaitForAsync(LogsCompletedAsync, c => c.Any(l => l.TaskId == task.TaskId), _ => "the log completion was never recorded");
+        await TestCluster.WaitForAsync(() => LogsCompletedAsync(_cluster), c => c.Any(l => l.TaskId == task.TaskId), _ => "the log completion was never recorded");
 
         // As a log copy asked again before its first report was stored would: the same completion a second time.
         var scheduler = await SchedulerAsync();
         scheduler.Tell(new TaskLogCompleted(task.TaskId, 0, DateTimeOffset.UtcNow));
         await scheduler.Ask<TaskResult>(new GetTask(task.TaskId), Timeout); // after it: a write would have been waited for
 
-        Assert.Single(await LogsCompletedAsync());
+        Assert.Single(await LogsCompletedAsync(_cluster));
     }
 
     [Fact]
@@ -111,11 +130,11 @@ public sealed class LogCopySpecs : IAsyncLifetime
         return identity.Subject;
     }
 
-    /// <summary>Every log completion the scheduler has journaled.</summary>
-    private async Task<IReadOnlyList<TaskLogCompleted>> LogsCompletedAsync() =>
-        (await PersistenceQuery.Get(_cluster.Master).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
+    /// <summary>Every log completion the scheduler of <paramref name="cluster"/> has journaled.</summary>
+    private static async Task<IReadOnlyList<TaskLogCompleted>> LogsCompletedAsync(TestCluster cluster) =>
+        (await PersistenceQuery.Get(cluster.Master).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
             .CurrentEventsByPersistenceId(SchedulerActor.JournalPersistenceId, 0, long.MaxValue)
             .Where(e => e.Event is TaskLogCompleted)
             .Select(e => (TaskLogCompleted)e.Event)
-            .RunWith(Sink.Seq<TaskLogCompleted>(), _cluster.Master.Materializer())).ToList();
+            .RunWith(Sink.Seq<TaskLogCompleted>(), cluster.Master.Materializer())).ToList();
 }

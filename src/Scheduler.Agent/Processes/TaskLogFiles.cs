@@ -20,6 +20,20 @@ public static class TaskLogFiles
     /// <summary>Deletes a released task's log file; a missing file is fine.</summary>
     public static void Delete(string path) => File.Delete(path);
 
+    /// <summary>The log's length in bytes (0 if it does not exist), or null if the file cannot be looked at.</summary>
+    public static long? LengthOf(string path)
+    {
+        try
+        {
+            var file = new FileInfo(path);
+            return file.Exists ? file.Length : 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// Up to <paramref name="maxBytes"/> from <paramref name="offset"/>; an empty array if the file does not exist or
     /// offset &gt;= length. FileLength is the file's current length (0 if it does not exist).

@@ -244,11 +244,13 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
             JournalTruncation(cut.Result);
         }
 
+        // The output was read to its end before the exit was reported: the log file has its final length.
+        var logBytes = TaskLogFiles.LengthOf(LogPath);
         ITaskEvent e = _timedOut && _state.Spec?.Timeout is { } timeout
-            ? new TaskTimedOut(TaskId, timeout, exited.ExitCode, Now)
+            ? new TaskTimedOut(TaskId, timeout, exited.ExitCode, Now, logBytes)
             : _killReason is { } reason
-                ? new TaskKilled(TaskId, reason, exited.ExitCode, Now, _killedByWindow)
-                : new TaskExited(TaskId, exited.ExitCode, Now);
+                ? new TaskKilled(TaskId, reason, exited.ExitCode, Now, _killedByWindow, logBytes)
+                : new TaskExited(TaskId, exited.ExitCode, Now, logBytes);
         PersistEvent(e, _ =>
         {
             // Only once the outcome is journaled: if this ActorSystem is replaced before that, the next
@@ -256,6 +258,13 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
             _processes.Find(TaskId)?.Dispose();
             _processes.Remove(TaskId);
             _log.Info("Task {TaskId} ended {State} (exit code {ExitCode})", TaskId, _state.State, exited.ExitCode);
+            if (logBytes == 0)
+            {
+                // The Master takes an empty log as complete from the event itself and asks nothing more: kept, the
+                // supervisor of every quiet task would stay in memory until its release (retention, 7 days by default).
+                // A later request (a release, an older Master's log request) starts one again from its events.
+                Context.Stop(Self);
+            }
         });
     }
 

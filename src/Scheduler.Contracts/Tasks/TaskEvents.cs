@@ -31,18 +31,29 @@ public sealed record TaskAccepted(string TaskId, TaskSpec Spec, DateTimeOffset A
 /// </summary>
 public sealed record TaskStarted(string TaskId, int Pid, long ProcessStartTicks, string BootId, DateTimeOffset At) : ITaskEvent;
 
+/// <summary>
+/// An end journaled once the task's process ended and its output was read to the end: <see cref="LogBytes"/> is the
+/// final length of the task's log file on the agent (null in events journaled before it existed, and when the file
+/// could not be measured). A Master holds a log of length 0 complete without asking the agent for it.
+/// </summary>
+public interface IProcessEnded : ITaskEvent
+{
+    long? LogBytes { get; }
+}
+
 /// <summary>The process exited by itself with this code.</summary>
-public sealed record TaskExited(string TaskId, int ExitCode, DateTimeOffset At) : ITaskEvent;
+public sealed record TaskExited(string TaskId, int ExitCode, DateTimeOffset At, long? LogBytes = null) : IProcessEnded;
 
 /// <summary>The task ran longer than its timeout and its process group was killed.</summary>
-public sealed record TaskTimedOut(string TaskId, TimeSpan Timeout, int? ExitCode, DateTimeOffset At) : ITaskEvent;
+public sealed record TaskTimedOut(string TaskId, TimeSpan Timeout, int? ExitCode, DateTimeOffset At, long? LogBytes = null) : IProcessEnded;
 
 /// <summary>
 /// The process group was killed on request or by the agent itself; the reason says which.
 /// <paramref name="ByReconnectWindow"/>: the agent killed it because it had no round trip with the Master
 /// for its reconnect window (absent in events journaled before it existed, which reads as false).
 /// </summary>
-public sealed record TaskKilled(string TaskId, string Reason, int? ExitCode, DateTimeOffset At, bool ByReconnectWindow = false) : ITaskEvent;
+public sealed record TaskKilled(string TaskId, string Reason, int? ExitCode, DateTimeOffset At, bool ByReconnectWindow = false, long? LogBytes = null)
+    : IProcessEnded;
 
 /// <summary>The process could not be started; <paramref name="Error"/> is the operating system's message.</summary>
 public sealed record TaskFailedToStart(string TaskId, string Error, DateTimeOffset At) : ITaskEvent;
