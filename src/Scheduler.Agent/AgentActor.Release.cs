@@ -54,7 +54,7 @@ public sealed partial class AgentActor
             _log.Info("Releasing {Count} task(s) past their retention: the Master holds their history and logs", confirmed.TaskIds.Count);
             foreach (var taskId in confirmed.TaskIds)
             {
-                Supervisor(taskId).Tell(ReleaseTask.Instance);
+                ToSupervisor(taskId, ReleaseTask.Instance);
             }
         }
     }

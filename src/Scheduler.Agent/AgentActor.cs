@@ -182,7 +182,7 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
 
             if (IsCurrent(s))
             {
-                Supervisor(s.Spec.TaskId, starting: true).Forward(s);
+                ToSupervisor(s.Spec.TaskId, s, starting: true);
             }
         });
         Receive<StopTask>(s => ForwardIfCurrent(s, s.TaskId));
@@ -215,6 +215,8 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
         });
         Receive<LinkCheck>(_ => CheckLink());
         Receive<TaskReleased>(r => _journaled.Remove(r.TaskId));
+        Receive<SupervisorIdle>(OnSupervisorIdle);
+        Receive<Terminated>(OnSupervisorStopped);
         // In every state: a plan that comes back after the agent went unregistered must still end the round.
         Receive<ReleasePlanned>(OnReleasePlanned);
         Receive<ThisActorSystemQuarantinedEvent>(q => RequestNewIncarnation($"the Master at {q.RemoteAddress} quarantined this actor system"));
@@ -222,7 +224,7 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
     }
 
     private List<IActorRef> TaskChildren() =>
-        Context.GetChildren().Where(c => c.Path.Name.StartsWith("task-", StringComparison.Ordinal)).ToList();
+        Context.GetChildren().Where(c => TaskSupervisorActor.TaskIdOf(c.Path.Name) is not null).ToList();
 
     private void OnRegistered(AgentRegistered registered)
     {
@@ -260,25 +262,8 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
     {
         if (IsCurrent(command))
         {
-            Supervisor(taskId).Forward(command);
+            ToSupervisor(taskId, command);
         }
-    }
-
-    /// <summary>
-    /// The task's supervisor, started if needed. One started for a start of a task id the journal has never held
-    /// skips its replay (<see cref="_journaled"/> holds every task id journaled by this agent, read at its start).
-    /// </summary>
-    private IActorRef Supervisor(string taskId, bool starting = false)
-    {
-        var name = TaskSupervisorActor.ActorNameOf(taskId);
-        var child = Context.Child(name);
-        if (!child.IsNobody())
-        {
-            return child;
-        }
-
-        var unjournaled = starting && _journaled.Add(taskId);
-        return Context.ActorOf(TaskSupervisorActor.Props(taskId, _settings.Name, _settings, _runtime.Processes, _time, unjournaled), name);
     }
 
     /// <summary>

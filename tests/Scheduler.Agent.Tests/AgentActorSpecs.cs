@@ -255,6 +255,24 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Same(talking, await SupervisorAsync("talking"));
     }
 
+    [Fact]
+    public async Task A_command_that_comes_while_a_supervisor_is_being_stopped_should_reach_the_next_one()
+    {
+        await RunAppendingTaskAsync("held", 1, Path.Combine(_dir, "runs"), alsoPrints: "output");
+        await AwaitEndsAsync("held");
+        var supervisor = await SupervisorAsync("held");
+        Watch(supervisor);
+
+        // As the supervisor says when it has nothing left to do; the log request is in the agent's mailbox right after
+        // it, so the agent handles it while the supervisor is being stopped (its poison pill is already on the way).
+        _agent.Tell(new SupervisorIdle("held"), supervisor);
+        var chunk = await _agent.Ask<TaskLogChunk>(new FetchTaskLog(1, "held", 0, 1_000), TimeSpan.FromSeconds(15));
+
+        ExpectTerminated(supervisor);
+        Assert.True(chunk.Complete);
+        Assert.EndsWith("output\n", System.Text.Encoding.UTF8.GetString(chunk.Data));
+    }
+
     private async Task<IActorRef> SupervisorAsync(string taskId)
     {
         IActorRef? found = null;

@@ -31,6 +31,8 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
     private bool _timedOut;
     private readonly List<IActorRef> _settledWatchers = [];
     private bool _unjournaled;
+    /// <summary>Started for a task already final: only for the command that started it (see <see cref="StopIfStartedForNothing"/>).</summary>
+    private bool _startedFinal;
 
     public TaskSupervisorActor(string taskId, string agentName, AgentSettings settings, ProcessTable processes, TimeProvider time, bool unjournaled)
     {
@@ -44,7 +46,11 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
         SnapshotPluginId = SchedulerPaths.NoSnapshotStore; // a task's journal is a handful of events
 
         Recover<ITaskEvent>(e => _state = _state.Apply(e));
-        Recover<RecoveryCompleted>(_ => CheckProcessAfterRecovery());
+        Recover<RecoveryCompleted>(_ =>
+        {
+            _startedFinal = _state.IsFinal;
+            CheckProcessAfterRecovery();
+        });
 
         Command<StartTask>(Start);
         Command<StopTask>(s => Kill(s.Reason));
@@ -66,12 +72,12 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
             TaskLogFiles.Delete(LogPath);
             _log.Debug("Task {TaskId} released: its events and log file are deleted", TaskId);
             Context.Parent.Tell(new TaskReleased(TaskId));
-            Context.Stop(Self);
+            ReportIdle();
         });
         Command<DeleteMessagesFailure>(f =>
         {
             _log.Warning(f.Cause, "Task {TaskId}: deleting its released events failed; they stay until the next release", TaskId);
-            Context.Stop(Self);
+            ReportIdle();
         });
         Command<ProcessExited>(OnExited);
         Command<OutputCutOff>(c => JournalTruncation(c.Truncation));
@@ -86,7 +92,13 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
 
     public static string PersistenceIdOf(string taskId) => "task-" + taskId;
 
-    public static string ActorNameOf(string taskId) => "task-" + taskId;
+    public static string ActorNameOf(string taskId) => ActorNamePrefix + taskId;
+
+    /// <summary>The task id of a supervisor's actor name, or null for another actor's name.</summary>
+    public static string? TaskIdOf(string actorName) =>
+        actorName.StartsWith(ActorNamePrefix, StringComparison.Ordinal) ? actorName[ActorNamePrefix.Length..] : null;
+
+    private const string ActorNamePrefix = "task-";
 
     /// <summary>
     /// <paramref name="unjournaled"/>: the agent knows the journal holds no event of this task (a new task id), so
@@ -162,10 +174,12 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
                 break;
             case StartDecision.AlreadyKnown:
                 _log.Debug("Task {TaskId} already known in state {State}; start ignored", TaskId, _state.State);
+                StopIfStartedForNothing();
                 break;
             case StartDecision.Conflict:
                 _log.Warning("Task {TaskId}: {Reason}", TaskId, _state.ConflictReason(command.Spec));
                 Sender.Tell(new StartTaskRejected(_agentName, TaskId, _state.ConflictReason(command.Spec)));
+                StopIfStartedForNothing();
                 break;
         }
     }
@@ -213,12 +227,13 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
     {
         if (_state.IsNew && _settledWatchers.Count == 0)
         {
-            Context.Stop(Self); // a kill for a task this journal never had: nothing to keep a supervisor for
+            ReportIdle(); // a kill for a task this journal never had: nothing to keep a supervisor for
             return;
         }
 
         if (_state.IsNew || _state.IsFinal || _killReason is not null)
         {
+            StopIfStartedForNothing();
             return;
         }
 
@@ -263,7 +278,7 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
                 // The Master takes an empty log as complete from the event itself and asks nothing more: kept, the
                 // supervisor of every quiet task would stay in memory until its release (retention, 7 days by default).
                 // A later request (a release, an older Master's log request) starts one again from its events.
-                Context.Stop(Self);
+                ReportIdle();
             }
         });
     }
@@ -287,7 +302,7 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
     {
         if (_state.IsNew)
         {
-            Context.Stop(Self); // nothing journaled under this id (already released)
+            ReportIdle(); // nothing journaled under this id (already released)
         }
         else if (_state.IsFinal)
         {
@@ -305,9 +320,24 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
             // Nothing is left to do for the task: its outcome is journaled and its log sent to the end. Kept, every
             // task the Master copied stayed in memory (33,000 supervisors after an adoption of that many, each asked by
             // the agent's fence and shutdown); one is started again on demand (a release, a late request), from its events.
-            Context.Stop(Self);
+            ReportIdle();
         }
     }
+
+    /// <summary>
+    /// The agent started this supervisor from its events for a command about a final task that needs nothing (a start
+    /// sent again, a kill that came late): it stops again rather than stay in memory until the task's release.
+    /// </summary>
+    private void StopIfStartedForNothing()
+    {
+        if (_startedFinal)
+        {
+            ReportIdle();
+        }
+    }
+
+    /// <summary>Nothing is left to do: the agent stops this supervisor, and keeps what comes for the task meanwhile.</summary>
+    private void ReportIdle() => Context.Parent.Tell(new SupervisorIdle(TaskId));
 
     private void PersistEvent(ITaskEvent e, Action<ITaskEvent>? after = null) =>
         Persist(new Tagged(e, Tags), _ =>

@@ -125,10 +125,10 @@ public sealed class SqliteTaskJournalSpecs : IDisposable
         await using var system = new TestSystem(AgentTestSystem.Setup(_dir));
         Directory.CreateDirectory(AgentTestSystem.Settings(_dir).LogsDir); // the agent makes it at start; a release deletes the log in it
         await system.FailToStartAsync("t1", _dir);
-        var supervisor = system.Supervisor("t1", _dir);
-        system.Probe.Watch(supervisor);
+        // Under the probe, as under the agent: it says when the release is done.
+        var supervisor = system.Probe.ChildActorOf(system.SupervisorProps("t1", _dir));
         supervisor.Tell(ReleaseTask.Instance, system.Probe);
-        await system.Probe.ExpectTerminatedAsync(supervisor);
+        await system.Probe.ExpectMsgAsync<TaskReleased>(r => Assert.Equal("t1", r.TaskId));
 
         var reader = TaskEventReader.Of(system.System);
         Assert.Empty(reader.ReadAll());
@@ -235,8 +235,10 @@ public sealed class SqliteTaskJournalSpecs : IDisposable
 
         private Akka.TestKit.TestProbe? _probe;
 
-        public IActorRef Supervisor(string taskId, string dir) =>
-            System.ActorOf(TaskSupervisorActor.Props(taskId, "a1", AgentTestSystem.Settings(dir), new ProcessTable(), TimeProvider.System));
+        public IActorRef Supervisor(string taskId, string dir) => System.ActorOf(SupervisorProps(taskId, dir));
+
+        public Props SupervisorProps(string taskId, string dir) =>
+            TaskSupervisorActor.Props(taskId, "a1", AgentTestSystem.Settings(dir), new ProcessTable(), TimeProvider.System);
 
         /// <summary>Journals a task that cannot start (two events: accepted, failed to start) and waits until both are written.</summary>
         public async Task FailToStartAsync(string taskId, string dir)

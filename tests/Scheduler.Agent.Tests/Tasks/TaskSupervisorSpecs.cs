@@ -55,6 +55,26 @@ public sealed class TaskSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         await second.Terminate();
     }
 
+    [Theory]
+    [InlineData("start")]
+    [InlineData("kill")]
+    public async Task A_supervisor_started_for_a_final_task_by_a_command_it_ignores_should_stop_again(string command)
+    {
+        // The first supervisor journals a final task (it could not start); the agent starts another from the events
+        // when a command for the task comes later: a start sent again, a kill that came late.
+        var first = await AgentTestSystem.JournalFailedStartAsync(Sys, _dir, "t-final");
+        Sys.Stop(first);
+        // Under the spec's actor, as under the agent: it tells its parent when it has nothing left to do.
+        var again = ChildActorOf(TaskSupervisorActor.Props("t-final", "a1", _settings, new ProcessTable(), TimeProvider.System));
+
+        again.Tell(command == "start"
+            ? new StartTask(1, Spec("t-final", Path.Combine(_dir, "no-such-program")))
+            : new StopTask(1, "t-final", "by user"));
+
+        await ExpectMsgAsync<SupervisorIdle>(idle => Assert.Equal("t-final", idle.TaskId));
+        Assert.Equal(again, LastSender);
+    }
+
     [Fact]
     public async Task A_task_with_a_shorter_kill_grace_should_be_killed_after_it_not_after_the_agents()
     {
