@@ -5,10 +5,12 @@ namespace Scheduler.Agent;
 
 /// <summary>
 /// The task supervisors: one child per task, started on demand and stopped when it has nothing left to do. A
-/// supervisor never stops itself: it says so (<see cref="SupervisorIdle"/>) and the agent stops it, keeping the commands
-/// for its task that come meanwhile and handing them to a new one from the task's events once the old one is gone. A
-/// supervisor stopping on its own would lose them: until its stop is seen, the agent would still send it commands
-/// (a start sent again, a log request), and they would go to dead letters.
+/// supervisor never stops itself: it says so (<see cref="SupervisorIdle"/>) and the agent asks it to stop
+/// (<see cref="StopSupervisor"/>), keeping the commands for its task that come meanwhile. Once it is gone they go to a
+/// new one, started from the task's events; if it had work again by the time it was asked (a start, a release under
+/// way), it says <see cref="SupervisorBusy"/> and they go to it. A supervisor stopping on its own would lose them: until
+/// its stop is seen, the agent would still send it commands (a start sent again, a log request), and they would go to
+/// dead letters. The stop is a command, not a poison pill: a persistent actor handles it only after its writes.
 /// </summary>
 public sealed partial class AgentActor
 {
@@ -40,13 +42,14 @@ public sealed partial class AgentActor
             return child;
         }
 
-        var unjournaled = starting && _journaled.Add(taskId);
+        // Any supervisor may journal: one started for a kill of an unknown id gets the start that comes right after.
+        var unjournaled = _journaled.Add(taskId) && starting;
         return Context.ActorOf(TaskSupervisorActor.Props(taskId, _settings.Name, _settings, _runtime.Processes, _time, unjournaled), name);
     }
 
     /// <summary>
-    /// Stops an idle supervisor after the commands already in its mailbox (a poison pill comes after them); later ones
-    /// wait in <see cref="_stopping"/>. An idle report from a supervisor already replaced is ignored.
+    /// Asks an idle supervisor to stop, after the commands already in its mailbox; later ones wait in
+    /// <see cref="_stopping"/>. An idle report from a supervisor already replaced is ignored.
     /// </summary>
     private void OnSupervisorIdle(SupervisorIdle idle)
     {
@@ -58,7 +61,23 @@ public sealed partial class AgentActor
 
         _stopping[idle.TaskId] = [];
         Context.Watch(child);
-        child.Tell(PoisonPill.Instance);
+        child.Tell(StopSupervisor.Instance);
+    }
+
+    /// <summary>The supervisor had work again when asked to stop: it keeps running and gets what waited for it.</summary>
+    private void OnSupervisorBusy(SupervisorBusy busy)
+    {
+        var child = Context.Child(TaskSupervisorActor.ActorNameOf(busy.TaskId));
+        if (!child.Equals(Sender) || !_stopping.Remove(busy.TaskId, out var held))
+        {
+            return;
+        }
+
+        Context.Unwatch(child);
+        foreach (var h in held)
+        {
+            child.Tell(h.Message, h.Sender);
+        }
     }
 
     private void OnSupervisorStopped(Terminated stopped)
@@ -80,3 +99,12 @@ public sealed partial class AgentActor
 
 /// <summary>A supervisor has nothing left to do for its task; the agent stops it (see <see cref="AgentActor"/>).</summary>
 public sealed record SupervisorIdle(string TaskId) : INoSerializationVerificationNeeded;
+
+/// <summary>The agent's answer to <see cref="SupervisorIdle"/>: stop, unless there is work again.</summary>
+public sealed class StopSupervisor : INoSerializationVerificationNeeded
+{
+    public static StopSupervisor Instance { get; } = new();
+}
+
+/// <summary>A supervisor asked to stop has work again (its task started, a release under way): it keeps running.</summary>
+public sealed record SupervisorBusy(string TaskId) : INoSerializationVerificationNeeded;

@@ -216,6 +216,7 @@ public sealed partial class AgentActor : ReceiveActor, IWithTimers, IWithStash
         Receive<LinkCheck>(_ => CheckLink());
         Receive<TaskReleased>(r => _journaled.Remove(r.TaskId));
         Receive<SupervisorIdle>(OnSupervisorIdle);
+        Receive<SupervisorBusy>(OnSupervisorBusy);
         Receive<Terminated>(OnSupervisorStopped);
         // In every state: a plan that comes back after the agent went unregistered must still end the round.
         Receive<ReleasePlanned>(OnReleasePlanned);

@@ -123,9 +123,11 @@ public sealed partial class SchedulerActor
             CountAdopted(batch, openBefore);
             foreach (var e in batch.Events)
             {
-                if (e.Event is IProcessEnded { LogBytes: 0 })
+                // The agent measured the log at the end: nothing to ask for. A task with a copy under way (an earlier
+                // run's) is left to it: that copy may hold chunks of a log since deleted on the agent.
+                if (e.Event is IProcessEnded { LogBytes: 0 } && _state.Tasks.TryGetValue(e.Event.TaskId, out var task) && HasNoStoredLog(task))
                 {
-                    CompleteEmptyLog(e.Event.TaskId); // the agent measured it at the end: nothing to ask for
+                    CompleteEmptyLog(e.Event.TaskId);
                 }
             }
 
@@ -485,9 +487,13 @@ public sealed partial class SchedulerActor
 
     private void StoreEmptyLogsFound()
     {
-        var found = _emptyLogs.Values.ToList();
+        // A completion reported by a log copy since then was stored already: once each.
+        var found = _emptyLogs.Values.Where(c => !(_state.Tasks.TryGetValue(c.TaskId, out var t) && t.LogComplete)).ToList();
         _emptyLogs.Clear();
-        PersistAllAndApply(found);
+        if (found.Count > 0)
+        {
+            PersistAllAndApply(found);
+        }
     }
 
     /// <summary>

@@ -73,6 +73,19 @@ public sealed class SerializationSpecs : IDisposable
     }
 
     [Fact]
+    public void A_tasks_end_journaled_before_LogBytes_existed_should_read_as_not_measured_and_a_measured_one_keep_it()
+    {
+        var serializer = (SchedulerSerializer)_system.Serialization.FindSerializerForType(typeof(TaskExited));
+        var old = """{"taskId":"t-1","exitCode":0,"at":"2025-03-04T05:06:07+02:00"}"""u8.ToArray();
+
+        var back = (TaskExited)serializer.FromBinary(old, MessageManifests.ManifestOf(typeof(TaskExited)));
+        Assert.Null(back.LogBytes); // the Master asks the agent for such a log, as before
+
+        var measured = new TaskTimedOut("t-2", TimeSpan.FromSeconds(5), 143, At, LogBytes: 0);
+        Assert.Equal(measured, serializer.FromBinary(serializer.ToBinary(measured), serializer.Manifest(measured)));
+    }
+
+    [Fact]
     public void MessageManifests_should_give_every_type_a_unique_manifest()
     {
         var manifests = MessageManifests.Types.Select(MessageManifests.ManifestOf).ToList();

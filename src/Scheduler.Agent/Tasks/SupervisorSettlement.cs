@@ -9,8 +9,8 @@ public static class SupervisorSettlement
     /// Sends <paramref name="command"/> to <paramref name="supervisor"/>; completes when it answers
     /// <see cref="TaskSettled"/>, when it stops, or after <paramref name="timeout"/>, whichever comes first. Never faults.
     /// A final task's supervisor is stopped once nothing is left for it to do (a quiet task's right after its end):
-    /// a command that reaches it after its poison pill is never answered, and waiting for the answer would hold a
-    /// shutdown for the whole timeout.
+    /// a command that reaches it after it stopped is never answered, and waiting for the answer would hold a shutdown
+    /// for the whole timeout.
     /// </summary>
     public static async Task SettledAsync(IActorRef supervisor, object command, TimeSpan timeout)
     {

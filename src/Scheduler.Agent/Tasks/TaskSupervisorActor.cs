@@ -33,6 +33,8 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
     private bool _unjournaled;
     /// <summary>Started for a task already final: only for the command that started it (see <see cref="StopIfStartedForNothing"/>).</summary>
     private bool _startedFinal;
+    /// <summary>A release's delete of the events is under way.</summary>
+    private bool _releasing;
 
     public TaskSupervisorActor(string taskId, string agentName, AgentSettings settings, ProcessTable processes, TimeProvider time, bool unjournaled)
     {
@@ -67,8 +69,10 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
         });
         Command<FetchTaskLog>(SendLog);
         Command<ReleaseTask>(_ => Release());
+        Command<StopSupervisor>(_ => StopUnlessBusy());
         Command<DeleteMessagesSuccess>(_ =>
         {
+            _releasing = false;
             TaskLogFiles.Delete(LogPath);
             _log.Debug("Task {TaskId} released: its events and log file are deleted", TaskId);
             Context.Parent.Tell(new TaskReleased(TaskId));
@@ -76,6 +80,7 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
         });
         Command<DeleteMessagesFailure>(f =>
         {
+            _releasing = false;
             _log.Warning(f.Cause, "Task {TaskId}: deleting its released events failed; they stay until the next release", TaskId);
             ReportIdle();
         });
@@ -304,8 +309,9 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
         {
             ReportIdle(); // nothing journaled under this id (already released)
         }
-        else if (_state.IsFinal)
+        else if (_state.IsFinal && !_releasing)
         {
+            _releasing = true;
             DeleteMessages(LastSequenceNr);
         }
     }
@@ -338,6 +344,23 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
 
     /// <summary>Nothing is left to do: the agent stops this supervisor, and keeps what comes for the task meanwhile.</summary>
     private void ReportIdle() => Context.Parent.Tell(new SupervisorIdle(TaskId));
+
+    /// <summary>
+    /// The agent's answer to <see cref="ReportIdle"/>. Commands that were in the mailbox before it may have given the
+    /// supervisor work again (a start of a new task, a release whose delete is under way): then it stays and says so.
+    /// Persisting commands wait for their writes, so this one never cuts one short.
+    /// </summary>
+    private void StopUnlessBusy()
+    {
+        if (!_releasing && (_state.IsNew || _state.IsFinal) && _processes.Find(TaskId) is null)
+        {
+            Context.Stop(Self);
+        }
+        else
+        {
+            Context.Parent.Tell(new SupervisorBusy(TaskId));
+        }
+    }
 
     private void PersistEvent(ITaskEvent e, Action<ITaskEvent>? after = null) =>
         Persist(new Tagged(e, Tags), _ =>

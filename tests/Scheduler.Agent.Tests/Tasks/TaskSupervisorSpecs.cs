@@ -57,22 +57,52 @@ public sealed class TaskSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
 
     [Theory]
     [InlineData("start")]
+    [InlineData("conflicting start")]
     [InlineData("kill")]
     public async Task A_supervisor_started_for_a_final_task_by_a_command_it_ignores_should_stop_again(string command)
     {
         // The first supervisor journals a final task (it could not start); the agent starts another from the events
-        // when a command for the task comes later: a start sent again, a kill that came late.
+        // when a command for the task comes later: a start sent again, a start of another command, a late kill.
         var first = await AgentTestSystem.JournalFailedStartAsync(Sys, _dir, "t-final");
-        Sys.Stop(first);
+        await first.GracefulStop(TimeSpan.FromSeconds(10));
         // Under the spec's actor, as under the agent: it tells its parent when it has nothing left to do.
         var again = ChildActorOf(TaskSupervisorActor.Props("t-final", "a1", _settings, new ProcessTable(), TimeProvider.System));
 
-        again.Tell(command == "start"
-            ? new StartTask(1, Spec("t-final", Path.Combine(_dir, "no-such-program")))
-            : new StopTask(1, "t-final", "by user"));
+        again.Tell(command switch
+        {
+            "start" => new StartTask(1, Spec("t-final", Path.Combine(_dir, "no-such-program"))),
+            "conflicting start" => new StartTask(1, Spec("t-final", "true")),
+            _ => new StopTask(1, "t-final", "by user"),
+        });
+
+        if (command == "conflicting start")
+        {
+            await ExpectMsgAsync<StartTaskRejected>(r => Assert.Equal("t-final", r.TaskId));
+        }
 
         await ExpectMsgAsync<SupervisorIdle>(idle => Assert.Equal("t-final", idle.TaskId));
         Assert.Equal(again, LastSender);
+        Watch(again);
+        again.Tell(StopSupervisor.Instance); // as the agent answers
+        await ExpectTerminatedAsync(again);
+    }
+
+    [Fact]
+    public async Task A_supervisor_asked_to_stop_after_it_got_work_again_should_say_so_and_keep_running()
+    {
+        // Created for a kill of an id it has never seen (idle at once); the start that came right behind runs the task.
+        var supervisor = ChildActorOf(TaskSupervisorActor.Props("t-new", "a1", _settings, new ProcessTable(), TimeProvider.System));
+        supervisor.Tell(new StopTask(1, "t-new", "by user"));
+        await ExpectMsgAsync<SupervisorIdle>();
+        var ran = Path.Combine(_dir, "t-new.ran");
+        supervisor.Tell(new StartTask(1, Spec("t-new", "sh", "-c", $"touch {ran}; sleep 30")));
+
+        supervisor.Tell(StopSupervisor.Instance);
+
+        await ExpectMsgAsync<SupervisorBusy>(b => Assert.Equal("t-new", b.TaskId));
+        await AwaitConditionAsync(() => Task.FromResult(File.Exists(ran)));
+        supervisor.Tell(new StopTask(1, "t-new", "spec done")); // still its supervisor: the kill reaches the process
+        await ExpectMsgAsync<SupervisorIdle>(TimeSpan.FromSeconds(20)); // ended (killed) and quiet
     }
 
     [Fact]
