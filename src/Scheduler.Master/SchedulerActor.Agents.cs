@@ -123,17 +123,13 @@ public sealed partial class SchedulerActor
             CountAdopted(batch, openBefore);
             foreach (var e in batch.Events)
             {
+                _log.Debug("Adopted {Event} of task {TaskId} at offset {Offset}", e.Event.GetType().Name, e.Event.TaskId, e.Offset);
                 // The agent measured the log at the end: nothing to ask for. A task with a copy under way (an earlier
                 // run's) is left to it: that copy may hold chunks of a log since deleted on the agent.
                 if (e.Event is IProcessEnded { LogBytes: 0 } && _state.Tasks.TryGetValue(e.Event.TaskId, out var task) && HasNoStoredLog(task))
                 {
                     CompleteEmptyLog(e.Event.TaskId);
                 }
-            }
-
-            foreach (var e in batch.Events)
-            {
-                _log.Debug("Adopted {Event} of task {TaskId} at offset {Offset}", e.Event.GetType().Name, e.Event.TaskId, e.Offset);
             }
         });
     }
@@ -457,8 +453,8 @@ public sealed partial class SchedulerActor
     }
 
     /// <summary>
-    /// A task's log is empty and the agent says it is final: complete at length 0, stored with the others found before the store message is
-    /// handled (the probe answers and adopted ends already in the mailbox), in one write.
+    /// A task's log is empty and the agent says it is final: complete at length 0, stored with the others found before
+    /// the store message is handled (the probe answers and adopted ends already in the mailbox), in one write.
     /// </summary>
     private void CompleteEmptyLog(string taskId)
     {
