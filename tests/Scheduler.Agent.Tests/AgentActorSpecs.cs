@@ -264,13 +264,52 @@ public sealed class AgentActorSpecs : Akka.TestKit.Xunit2.TestKit
         Watch(supervisor);
 
         // As the supervisor says when it has nothing left to do; the log request is in the agent's mailbox right after
-        // it, so the agent handles it while the supervisor is being stopped (its poison pill is already on the way).
+        // it, so the agent handles it while the supervisor is being stopped (the request to stop is already on the way).
         _agent.Tell(new SupervisorIdle("held"), supervisor);
         var chunk = await _agent.Ask<TaskLogChunk>(new FetchTaskLog(1, "held", 0, 1_000), TimeSpan.FromSeconds(15));
 
         ExpectTerminated(supervisor);
         Assert.True(chunk.Complete);
         Assert.EndsWith("output\n", System.Text.Encoding.UTF8.GetString(chunk.Data));
+    }
+
+    [Fact]
+    public async Task A_command_held_for_a_supervisor_that_has_work_again_should_reach_it_and_it_keep_running()
+    {
+        var ran = Path.Combine(_dir, "busy.ran");
+        _agent.Tell(Registered(1));
+        _agent.Tell(new StartTask(1, new TaskSpec("busy", ["sh", "-c", $"touch {ran}; sleep 30"], null, new Dictionary<string, string>(), null)));
+        await AwaitConditionAsync(() => Task.FromResult(File.Exists(ran)));
+        var supervisor = await SupervisorAsync("busy");
+
+        // An idle report that is out of date by the time the supervisor is asked to stop: its process runs.
+        _agent.Tell(new SupervisorIdle("busy"), supervisor);
+        var chunk = await _agent.Ask<TaskLogChunk>(new FetchTaskLog(1, "busy", 0, 1_000), TimeSpan.FromSeconds(15));
+
+        Assert.False(chunk.Complete);
+        Assert.Same(supervisor, await SupervisorAsync("busy"));
+        _agent.Tell(new StopTask(1, "busy", "spec done"));
+        await AwaitEndsAsync("busy");
+    }
+
+    [Fact]
+    public async Task A_task_started_through_a_supervisor_made_for_its_kill_should_be_replayed_by_the_next_one_not_run_again()
+    {
+        var runs = Path.Combine(_dir, "runs");
+        var spec = new TaskSpec("k1", ["sh", "-c", $"echo ran >> {runs}"], null, new Dictionary<string, string>(), null);
+        _agent.Tell(Registered(1));
+        // A kill of an id this agent never had starts its supervisor; the start right behind it reaches that one.
+        _agent.Tell(new StopTask(1, "k1", "by user"));
+        _agent.Tell(new StartTask(1, spec));
+        await AwaitEndsAsync("k1");
+        // The quiet task's supervisor is stopped after its end; a start sent again gets a new one.
+        await AwaitAssertAsync(() => Assert.ThrowsAsync<ActorNotFoundException>(() =>
+            Sys.ActorSelection($"/user/agent/{TaskSupervisorActor.ActorNameOf("k1")}").ResolveOne(TimeSpan.FromSeconds(1))));
+
+        _agent.Tell(new StartTask(1, spec));
+
+        Assert.Equal(1, await AcceptedAfterAsync(_agent, 1, "k1"));
+        Assert.Single(await File.ReadAllLinesAsync(runs));
     }
 
     private async Task<IActorRef> SupervisorAsync(string taskId)

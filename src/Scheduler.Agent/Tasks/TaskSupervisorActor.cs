@@ -31,7 +31,7 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
     private bool _timedOut;
     private readonly List<IActorRef> _settledWatchers = [];
     private bool _unjournaled;
-    /// <summary>Started for a task already final: only for the command that started it (see <see cref="StopIfStartedForNothing"/>).</summary>
+    /// <summary>Started for a task already final: only for the command that started it (see <see cref="IdleIfStartedForNothing"/>).</summary>
     private bool _startedFinal;
     /// <summary>A release's delete of the events is under way.</summary>
     private bool _releasing;
@@ -179,12 +179,12 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
                 break;
             case StartDecision.AlreadyKnown:
                 _log.Debug("Task {TaskId} already known in state {State}; start ignored", TaskId, _state.State);
-                StopIfStartedForNothing();
+                IdleIfStartedForNothing();
                 break;
             case StartDecision.Conflict:
                 _log.Warning("Task {TaskId}: {Reason}", TaskId, _state.ConflictReason(command.Spec));
                 Sender.Tell(new StartTaskRejected(_agentName, TaskId, _state.ConflictReason(command.Spec)));
-                StopIfStartedForNothing();
+                IdleIfStartedForNothing();
                 break;
         }
     }
@@ -238,7 +238,7 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
 
         if (_state.IsNew || _state.IsFinal || _killReason is not null)
         {
-            StopIfStartedForNothing();
+            IdleIfStartedForNothing();
             return;
         }
 
@@ -334,7 +334,7 @@ public sealed class TaskSupervisorActor : ReceivePersistentActor, IWithTimers
     /// The agent started this supervisor from its events for a command about a final task that needs nothing (a start
     /// sent again, a kill that came late): it stops again rather than stay in memory until the task's release.
     /// </summary>
-    private void StopIfStartedForNothing()
+    private void IdleIfStartedForNothing()
     {
         if (_startedFinal)
         {
